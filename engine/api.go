@@ -1,0 +1,93 @@
+package engine
+
+// This file holds the JSON shapes of ../shared/design/api.md and the entry points
+// that every wrapper (the playground, the Worker, the local server) calls. A wrapper
+// passes the request body through and writes back the bytes it gets, so all three
+// answer byte for byte alike.
+
+// Granularity values of Options.Granularity.
+const (
+	GranularityWord   = "word"   // CamelCase words: s3:|Get|Bucket|Policy (default)
+	GranularityChar   = "char"   // one character a token
+	GranularityAction = "action" // no new wildcards: exact action names only
+)
+
+// Options tunes a refinement.
+type Options struct {
+	Granularity string `json:"granularity,omitempty"`
+	// Trie asks for the trie of each replaced pattern (the playground draws it).
+	Trie bool `json:"trie,omitempty"`
+}
+
+// Change explains one changed pattern of one statement.
+type Change struct {
+	Statement   int      `json:"statement"`         // 0-based index in the original Statement list
+	Path        string   `json:"path"`              // JSON path of the pattern, e.g. Statement[1].Action[0]
+	Kind        string   `json:"kind"`              // "replaced", "removed" or "excluded" (NotAction additions)
+	Pattern     string   `json:"pattern,omitempty"` // the original pattern ("" for NotAction additions)
+	Replacement []string `json:"replacement"`       // the entries written in its place (empty when removed)
+	Removed     []string `json:"removed"`           // unused actions it allowed, canonical casing, sorted
+	Allowed     int      `json:"allowed"`           // universe actions the pattern allowed
+	Kept        int      `json:"kept"`              // of those, still allowed after refinement
+	// AccessLevels counts Removed by access level of the catalog ("List", "Read", ...).
+	AccessLevels map[string]int `json:"accessLevels,omitempty"`
+}
+
+// Verification is the result of the independent check of a refinement.
+type Verification struct {
+	Exact           bool     `json:"exact"`           // C1, C2, C3 and C5 hold
+	OverPermissive  []string `json:"overPermissive"`  // "Statement[i]: action" allowed but unused or never allowed
+	UnderPermissive []string `json:"underPermissive"` // "Statement[i]: action" still wanted but lost
+	Broader         []string `json:"broader"`         // new patterns not included in the originals (C2)
+	Redundant       []string `json:"redundant"`       // added entries covered by another entry (C5)
+	Structure       []string `json:"structure"`       // C3 violations (keys changed, order, Deny touched)
+}
+
+// Size is the policy size in characters without whitespace, against the AWS quotas.
+type Size struct {
+	Before             int `json:"before"`
+	After              int `json:"after"`
+	ManagedPolicyQuota int `json:"managedPolicyQuota"` // 6,144
+	RoleInlineQuota    int `json:"roleInlineQuota"`    // 10,240 (all inline policies of a role)
+	UserInlineQuota    int `json:"userInlineQuota"`    // 2,048
+	GroupInlineQuota   int `json:"groupInlineQuota"`   // 5,120
+}
+
+// Warning is something the user should know that does not stop the refinement.
+type Warning struct {
+	Code    string `json:"code"` // UNKNOWN_PATTERN, UNKNOWN_ACTION, OVER_QUOTA, ...
+	Message string `json:"message"`
+	Path    string `json:"path,omitempty"`
+}
+
+// CatalogInfo describes a catalog: where it comes from and how big it is.
+type CatalogInfo struct {
+	Source   string   `json:"source"`
+	Version  string   `json:"version,omitempty"`
+	Date     string   `json:"date"`
+	Services int      `json:"services"`
+	Actions  int      `json:"actions"`
+	Overlay  []string `json:"overlay,omitempty"` // services replaced by the user's catalog
+}
+
+// TrieNode is one node of an exported trie, for drawing. A safe subtree is
+// collapsed into its topmost node: safe nodes have no Children.
+type TrieNode struct {
+	Prefix   string      `json:"prefix"` // full prefix, e.g. s3:GetObject
+	Token    string      `json:"token"`  // the last token, e.g. Object
+	Safe     bool        `json:"safe"`
+	Chosen   bool        `json:"chosen"`           // written to the refined policy
+	Action   string      `json:"action,omitempty"` // the action ending exactly here, if any
+	Wanted   int         `json:"wanted"`           // universe actions under the prefix still wanted
+	Unused   int         `json:"unused"`           // unused actions under the prefix
+	Other    int         `json:"other"`            // universe actions under the prefix the pattern does not match
+	Children []*TrieNode `json:"children,omitempty"`
+}
+
+// Trie is the exported trie of one replaced pattern.
+type Trie struct {
+	Statement int       `json:"statement"`
+	Path      string    `json:"path"`
+	Pattern   string    `json:"pattern"`
+	Root      *TrieNode `json:"root"`
+}

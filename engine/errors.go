@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Error codes. Each maps to one HTTP status (see [Error.Status]).
+const (
+	CodeInvalidJSON     = "INVALID_JSON"
+	CodeInvalidPolicy   = "INVALID_POLICY"
+	CodeInvalidFindings = "INVALID_FINDINGS"
+	CodeInvalidCatalog  = "INVALID_CATALOG"
+	CodeInvalidOptions  = "INVALID_OPTIONS"
+	CodeInvalidRequest  = "INVALID_REQUEST"
+	CodeTooLarge        = "TOO_LARGE"
+	CodeNotFound        = "NOT_FOUND"
+	CodeMethod          = "METHOD_NOT_ALLOWED"
+	CodeInternal        = "INTERNAL"
+)
+
+// Error is a refusal of bad input. It names the input (Field), the place in it
+// (Path, and Line/Column when the input was text) and what is wrong.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`         // "Statement[1].Action[0]: \"s3GetObject\" is not service:action"
+	Field   string `json:"field,omitempty"` // policy, findings, catalog, options, body
+	Path    string `json:"path,omitempty"`  // JSON path in that input, e.g. Statement[1].Action[0]
+	Line    int    `json:"line,omitempty"`  // 1-based, when known
+	Column  int    `json:"column,omitempty"`
+}
+
+// Error formats e as "line:column: message" when the place is known.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "%d:%d: ", e.Line, e.Column)
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// Status is the HTTP status that answers e.
+func (e *Error) Status() int {
+	switch e.Code {
+	case CodeTooLarge:
+		return 413
+	case CodeNotFound:
+		return 404
+	case CodeMethod:
+		return 405
+	case CodeInternal:
+		return 500
+	}
+	return 400
+}
+
+// JSON is the error body {"error": {...}} of the API.
+func (e *Error) JSON() []byte {
+	return marshalIndent(struct {
+		Error *Error `json:"error"`
+	}{e})
+}
+
+// NewError makes an Error with no place, for wrappers (NOT_FOUND, TOO_LARGE, ...).
+func NewError(code, message string) *Error { return &Error{Code: code, Message: message} }
