@@ -1,5 +1,7 @@
 package engine
 
+import "encoding/json"
+
 // This file holds the JSON shapes of ../shared/design/api.md and the entry points
 // that every wrapper (the playground, the Worker, the local server) calls. A wrapper
 // passes the request body through and writes back the bytes it gets, so all three
@@ -90,4 +92,18 @@ type Trie struct {
 	Path      string    `json:"path"`
 	Pattern   string    `json:"pattern"`
 	Root      *TrieNode `json:"root"`
+}
+
+// Response is the answer of a refinement (POST /api/v1/refine).
+type Response struct {
+	RecommendedAction string `json:"recommendedAction"` // CREATE_POLICY, DETACH_POLICY or NONE
+	// RecommendedPolicy is the refined document, pretty, in the original key order;
+	// null for DETACH_POLICY.
+	RecommendedPolicy json.RawMessage `json:"recommendedPolicy"`
+	Changes           []Change        `json:"changes"`
+	Verification      Verification    `json:"verification"`
+	Size              Size            `json:"size"`
+	Warnings          []Warning       `json:"warnings"`
+	Catalog           CatalogInfo     `json:"catalog"`
+	Tries             []Trie          `json:"tries,omitempty"` // with options.trie
 }

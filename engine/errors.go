@@ -28,6 +28,33 @@ type Error struct {
 	Path    string `json:"path,omitempty"`  // JSON path in that input, e.g. Statement[1].Action[0]
 	Line    int    `json:"line,omitempty"`  // 1-based, when known
 	Column  int    `json:"column,omitempty"`
+	// Offset is the 0-based byte offset of the place in the text that was parsed
+	// (-1 when unknown); Line and Column are derived from it by [Error.Locate].
+	Offset int `json:"-"`
+}
+
+// Locate sets e.Line and e.Column from e.Offset within text (the text e.Offset
+// refers to). Columns count characters, not bytes.
+func (e *Error) Locate(text []byte) *Error {
+	if e.Offset < 0 || e.Offset > len(text) {
+		return e
+	}
+	e.Line, e.Column = lineColumn(text, e.Offset)
+	return e
+}
+
+// lineColumn converts a byte offset into a 1-based line and column (in characters).
+func lineColumn(text []byte, offset int) (line, col int) {
+	line, col = 1, 1
+	for _, r := range string(text[:offset]) {
+		if r == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
 }
 
 // Error formats e as "line:column: message" when the place is known.
@@ -67,4 +94,4 @@ func (e *Error) JSON() []byte {
 }
 
 // NewError makes an Error with no place, for wrappers (NOT_FOUND, TOO_LARGE, ...).
-func NewError(code, message string) *Error { return &Error{Code: code, Message: message} }
+func NewError(code, message string) *Error { return &Error{Code: code, Message: message, Offset: -1} }
