@@ -1,0 +1,624 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Catalog holds every action AWS defines, per service, in canonical casing.
+//
+// The built-in catalog ([BuiltinCatalog]) is embedded in the program; a user's
+// catalog ([ParseCatalog]) overlays it per service ([Catalog.Overlay]). A Catalog
+// never changes once made, so it is safe for concurrent use, and the slices it
+// returns are its own: callers must not modify them.
+//
+// Services are kept in the order of the strings "svc:" and each service's actions
+// in the order of their lowercase forms (then of their bytes), so that lookups are
+// binary searches and concatenating the lists gives every "svc:Name" sorted.
+type Catalog struct {
+	info     CatalogInfo
+	services []string   // lowercase service prefixes, in the order of "svc:"
+	actions  [][]string // actions[i]: the names of services[i], sorted by lowercase form, then bytes
+	// levels[i][j] is the access-level letter of actions[i][j] (see levelNames);
+	// levels[i] is "" when the service's levels are unknown.
+	levels []string
+}
+
+// Access levels of [Catalog.AccessLevel].
+const (
+	AccessList        = "List"
+	AccessRead        = "Read"
+	AccessWrite       = "Write"
+	AccessPermissions = "Permissions management"
+	AccessTagging     = "Tagging"
+)
+
+// SourceUserCatalog is the CatalogInfo.Source of a catalog made by [ParseCatalog].
+const SourceUserCatalog = "user catalog"
+
+// levelName maps an access-level letter of the embedded form to its name; the
+// letter '-' (unknown) maps to "".
+func levelName(letter byte) string {
+	switch letter {
+	case 'L':
+		return AccessList
+	case 'R':
+		return AccessRead
+	case 'W':
+		return AccessWrite
+	case 'P':
+		return AccessPermissions
+	case 'T':
+		return AccessTagging
+	}
+	return ""
+}
+
+// Info describes c: source, version, data date, counts, and the services a user's
+// catalog replaced or added.
+func (c *Catalog) Info() CatalogInfo {
+	info := c.info
+	info.Overlay = slices.Clone(info.Overlay)
+	return info
+}
+
+// Services returns the lowercase service prefixes of c in the order of the strings
+// "svc:" ("s3-outposts" comes before "s3", since '-' < ':').
+func (c *Catalog) Services() []string { return c.services }
+
+// Actions returns the canonical action names of service (matched ignoring case),
+// sorted by their lowercase forms, then by bytes; nil if c does not know service.
+func (c *Catalog) Actions(service string) []string {
+	if i := c.service(service); i >= 0 {
+		return c.actions[i]
+	}
+	return nil
+}
+
+// Lookup returns the canonical spelling of action ("S3:getobject" gives
+// "s3:GetObject") and whether c knows it. Case is ignored as [strings.ToLower]
+// ignores it.
+func (c *Catalog) Lookup(action string) (canonical string, ok bool) {
+	i, j := c.find(action)
+	if i < 0 {
+		return "", false
+	}
+	svc, name := c.services[i], c.actions[i][j]
+	if len(action) == len(svc)+1+len(name) && action[:len(svc)] == svc && action[len(svc)+1:] == name {
+		return action, true // already canonical: no allocation
+	}
+	return svc + ":" + name, true
+}
+
+// AccessLevel returns the access level of action ("List", "Read", "Write",
+// "Permissions management" or "Tagging"), or "" when c does not know the action
+// or its level (a user's catalog has no levels).
+func (c *Catalog) AccessLevel(action string) string {
+	i, j := c.find(action)
+	if i < 0 || j >= len(c.levels[i]) {
+		return ""
+	}
+	return levelName(c.levels[i][j])
+}
+
+// find locates "svc:Name" (ignoring case): service index and action index, or -1, -1.
+func (c *Catalog) find(action string) (int, int) {
+	colon := strings.IndexByte(action, ':')
+	if colon < 0 {
+		return -1, -1
+	}
+	i := c.service(action[:colon])
+	if i < 0 {
+		return -1, -1
+	}
+	names, name := c.actions[i], action[colon+1:]
+	lo, hi := 0, len(names)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if compareLower(names[m], name) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(names) && compareLower(names[lo], name) == 0 {
+		return i, lo
+	}
+	return -1, -1
+}
+
+// service returns the index of svc (ignoring ASCII case) in c.services, or -1.
+func (c *Catalog) service(svc string) int {
+	lo, hi := 0, len(c.services)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if compareService(c.services[m], svc) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(c.services) && compareService(c.services[lo], svc) == 0 {
+		return lo
+	}
+	return -1
+}
+
+// compareService compares a+":" with lower(b)+":", for a lowercase prefix a and a
+// prefix b in any ASCII case: the order of [Catalog.Services].
+func compareService(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		x, y := a[i], b[i]
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return cmpByte(x, y)
+		}
+	}
+	switch {
+	case len(a) == len(b):
+		return 0
+	case len(a) < len(b):
+		y := b[n]
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		return cmpByte(':', y)
+	default:
+		return cmpByte(a[n], ':')
+	}
+}
+
+func cmpByte(x, y byte) int {
+	if x < y {
+		return -1
+	}
+	if x > y {
+		return 1
+	}
+	return 0
+}
+
+// compareLower compares strings.ToLower(a) with strings.ToLower(b) without
+// allocating.
+func compareLower(a, b string) int {
+	for len(a) > 0 && len(b) > 0 {
+		x, y := a[0], b[0]
+		if x < utf8.RuneSelf && y < utf8.RuneSelf {
+			if 'A' <= x && x <= 'Z' {
+				x += 'a' - 'A'
+			}
+			if 'A' <= y && y <= 'Z' {
+				y += 'a' - 'A'
+			}
+			if x != y {
+				return cmpByte(x, y)
+			}
+			a, b = a[1:], b[1:]
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(a)
+		s, m := utf8.DecodeRuneInString(b)
+		r, s = unicode.ToLower(r), unicode.ToLower(s)
+		if r != s {
+			if r < s {
+				return -1
+			}
+			return 1
+		}
+		a, b = a[n:], b[m:]
+	}
+	return cmpInt(len(a), len(b))
+}
+
+func cmpInt(x, y int) int {
+	if x < y {
+		return -1
+	}
+	if x > y {
+		return 1
+	}
+	return 0
+}
+
+// compareActions is the order of a service's actions: lowercase form, then bytes.
+func compareActions(a, b string) int {
+	if c := compareLower(a, b); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+// Overlay returns c with each service of user replacing c's list of that service
+// (or adding it). Info().Overlay of the result lists those services (with any that
+// c already overlaid), in the order of [Catalog.Services]. An action of an
+// overlaid service keeps the access level c gives it, if any. Neither c nor user
+// changes.
+func (c *Catalog) Overlay(user *Catalog) *Catalog {
+	if user == nil || len(user.services) == 0 {
+		return c
+	}
+	out := &Catalog{info: c.info}
+	n := len(c.services) + len(user.services)
+	out.services = make([]string, 0, n)
+	out.actions = make([][]string, 0, n)
+	out.levels = make([]string, 0, n)
+	overlay := slices.Clone(c.info.Overlay)
+	i, j := 0, 0
+	for i < len(c.services) || j < len(user.services) {
+		cmp := -1
+		switch {
+		case i == len(c.services):
+			cmp = 1
+		case j < len(user.services):
+			cmp = compareService(c.services[i], user.services[j])
+		}
+		if cmp < 0 {
+			out.services = append(out.services, c.services[i])
+			out.actions = append(out.actions, c.actions[i])
+			out.levels = append(out.levels, c.levels[i])
+			i++
+			continue
+		}
+		var old []string
+		var oldLevels string
+		if cmp == 0 {
+			old, oldLevels = c.actions[i], c.levels[i]
+			i++
+		}
+		svc, names := user.services[j], user.actions[j]
+		j++
+		out.services = append(out.services, svc)
+		out.actions = append(out.actions, names)
+		out.levels = append(out.levels, carryLevels(names, old, oldLevels))
+		overlay = append(overlay, svc)
+	}
+	slices.SortFunc(overlay, compareService)
+	out.info.Overlay = slices.Compact(overlay)
+	out.info.Services = len(out.services)
+	out.info.Actions = 0
+	for _, names := range out.actions {
+		out.info.Actions += len(names)
+	}
+	return out
+}
+
+// carryLevels returns the access-level letters of names taken from the sorted
+// list old and its letters oldLevels ('-' where old lacks a name); "" when none
+// is known.
+func carryLevels(names, old []string, oldLevels string) string {
+	if oldLevels == "" {
+		return ""
+	}
+	letters := make([]byte, len(names))
+	known := false
+	k := 0
+	for n, name := range names { // both lists are in the same order: one merge pass
+		for k < len(old) && compareLower(old[k], name) < 0 {
+			k++
+		}
+		letters[n] = '-'
+		if k < len(old) && compareLower(old[k], name) == 0 && k < len(oldLevels) {
+			letters[n] = oldLevels[k]
+			known = true
+		}
+	}
+	if !known {
+		return ""
+	}
+	return string(letters)
+}
+
+// ParseCatalog reads a user's catalog: a JSON object mapping service prefixes to
+// lists of action names, {"s3": ["GetObject", "PutObject"], "lambda": [...]}.
+//
+// A service prefix is letters, digits and '-' (kept in lowercase); its list is not
+// empty. An action name is not empty and holds no ':', '*', '?' or white space;
+// a list holds no name twice, not even in another casing. The names' casing is
+// kept as given: it is the canonical casing from then on.
+//
+// The only possible returned error has Code [CodeInvalidCatalog], Field "catalog",
+// the Path of the bad place (`s3`, `s3[4]`) and its Line and Column in text.
+func ParseCatalog(text []byte) (*Catalog, *Error) {
+	p := &catalogParser{text: text, dec: json.NewDecoder(bytes.NewReader(text))}
+	p.dec.UseNumber()
+	c := p.parse()
+	if p.err != nil {
+		return nil, p.err.Locate(text)
+	}
+	return c, nil
+}
+
+// catalogParser reads a user's catalog token by token, to know each token's offset.
+type catalogParser struct {
+	text []byte
+	dec  *json.Decoder
+	err  *Error
+}
+
+// fail records the first error: at offset, at path.
+func (p *catalogParser) fail(offset int, path, format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	p.err = &Error{Code: CodeInvalidCatalog, Field: "catalog", Message: msg, Path: path, Offset: offset}
+}
+
+// token reads the next token and its offset; on a syntax error or the end of
+// the text it records the error and returns ok false.
+func (p *catalogParser) token(path string) (tok json.Token, offset int, ok bool) {
+	offset = p.next()
+	tok, err := p.dec.Token()
+	if err == nil {
+		return tok, offset, true
+	}
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		off := int(syntax.Offset) - 1
+		if off < offset {
+			off = offset
+		}
+		p.fail(off, path, "not JSON: %v", err)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		p.fail(len(p.text), path, "unexpected end of the catalog")
+	default:
+		p.fail(offset, path, "not JSON: %v", err)
+	}
+	return nil, offset, false
+}
+
+// next is the offset where the next token starts: past white space and the
+// separators the decoder has not consumed yet.
+func (p *catalogParser) next() int {
+	i := int(p.dec.InputOffset())
+	for i < len(p.text) {
+		switch p.text[i] {
+		case ' ', '\t', '\n', '\r', ',', ':':
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// catalogEntry is one action name of a user's catalog with its place.
+type catalogEntry struct {
+	name   string
+	key    string // strings.ToLower(name), the sort key
+	offset int
+	index  int
+}
+
+func (p *catalogParser) parse() *Catalog {
+	if len(bytes.TrimSpace(p.text)) == 0 {
+		p.fail(len(p.text), "", `empty: a catalog is an object of string arrays {"s3": ["GetObject", ...]}`)
+		return nil
+	}
+	tok, off, ok := p.token("")
+	if !ok {
+		return nil
+	}
+	if tok != json.Delim('{') {
+		p.fail(off, "", `a catalog is an object of string arrays {"s3": ["GetObject", ...]}, not %s`, describeToken(tok))
+		return nil
+	}
+	c := &Catalog{info: CatalogInfo{Source: SourceUserCatalog}}
+	seen := map[string]string{} // lowercase prefix -> the key as written
+	for p.dec.More() {
+		tok, keyOff, ok := p.token("")
+		if !ok {
+			return nil
+		}
+		key, _ := tok.(string) // object keys are strings
+		path := catalogPath(key, -1)
+		svc := strings.ToLower(key)
+		switch {
+		case key == "":
+			p.fail(keyOff, path, "empty service name")
+			return nil
+		case !validCatalogService(svc):
+			p.fail(keyOff, path, "service name %q is not letters, digits and '-'", key)
+			return nil
+		}
+		if first, dup := seen[svc]; dup {
+			if first == key {
+				p.fail(keyOff, path, "service %q is listed twice", key)
+			} else {
+				p.fail(keyOff, path, "services %q and %q differ only in case", first, key)
+			}
+			return nil
+		}
+		seen[svc] = key
+		names := p.list(path)
+		if names == nil {
+			return nil
+		}
+		c.services = append(c.services, svc)
+		c.actions = append(c.actions, names)
+		c.levels = append(c.levels, "")
+		c.info.Actions += len(names)
+	}
+	if _, _, ok := p.token(""); !ok { // the closing '}'
+		return nil
+	}
+	if off := p.next(); off < len(p.text) {
+		p.fail(off, "", "unexpected text after the catalog object")
+		return nil
+	}
+	c.info.Services = len(c.services)
+	// Sort the services, keeping each list with its service.
+	order := make([]int, len(c.services))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return compareService(c.services[a], c.services[b]) })
+	services, actions := make([]string, len(order)), make([][]string, len(order))
+	for i, k := range order {
+		services[i], actions[i] = c.services[k], c.actions[k]
+	}
+	c.services, c.actions = services, actions
+	return c
+}
+
+// list reads one service's array of action names, sorted; nil after an error.
+func (p *catalogParser) list(path string) []string {
+	tok, off, ok := p.token(path)
+	if !ok {
+		return nil
+	}
+	if tok != json.Delim('[') {
+		p.fail(off, path, "want an array of action names, not %s", describeToken(tok))
+		return nil
+	}
+	var entries []catalogEntry
+	for p.dec.More() {
+		at := catalogPath(path, len(entries))
+		tok, off, ok := p.token(at)
+		if !ok {
+			return nil
+		}
+		name, isString := tok.(string)
+		switch {
+		case !isString:
+			p.fail(off, at, "want an action name (a string), not %s", describeToken(tok))
+			return nil
+		case name == "":
+			p.fail(off, at, "empty action name")
+			return nil
+		case strings.ContainsAny(name, ":*?"):
+			p.fail(off, at, "action name %q holds %q: give the name alone, without service prefix or wildcards",
+				name, name[strings.IndexAny(name, ":*?")])
+			return nil
+		case strings.IndexFunc(name, unicode.IsSpace) >= 0:
+			p.fail(off, at, "action name %q holds white space", name)
+			return nil
+		}
+		entries = append(entries, catalogEntry{name: name, key: strings.ToLower(name), offset: off, index: len(entries)})
+	}
+	if _, _, ok := p.token(path); !ok { // the closing ']'
+		return nil
+	}
+	if len(entries) == 0 {
+		p.fail(off, path, "empty list of actions")
+		return nil
+	}
+	// Duplicates: the same name, or names equal when case is folded.
+	folded := make(map[string]int, len(entries))
+	for i, e := range entries {
+		k := foldCase(e.name)
+		if j, dup := folded[k]; dup {
+			first := entries[j]
+			at := catalogPath(path, i)
+			if first.name == e.name {
+				p.fail(e.offset, at, "%q is listed twice (also at %s)", e.name, catalogPath(path, first.index))
+			} else {
+				p.fail(e.offset, at, "%q and %q (at %s) differ only in case",
+					e.name, first.name, catalogPath(path, first.index))
+			}
+			return nil
+		}
+		folded[k] = i
+	}
+	slices.SortFunc(entries, func(a, b catalogEntry) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		if i > 0 && e.key == entries[i-1].key { // equal in lowercase though not under folding (İ, i)
+			first, at := entries[i-1], catalogPath(path, max(e.index, entries[i-1].index))
+			if first.index > e.index {
+				first, e = e, first
+			}
+			p.fail(e.offset, at, "%q and %q (at %s) differ only in case", e.name, first.name, catalogPath(path, first.index))
+			return nil
+		}
+		names[i] = e.name
+	}
+	return names
+}
+
+// catalogPath is the path of a service key (index < 0) or of an action in its
+// list: s3, s3[4], ["my service"][0]. A list path is passed as service.
+func catalogPath(service string, index int) string {
+	if index >= 0 {
+		return service + "[" + strconv.Itoa(index) + "]"
+	}
+	if validCatalogService(service) {
+		return service
+	}
+	return "[" + strconv.Quote(service) + "]"
+}
+
+// validCatalogService reports whether s is a service prefix: [A-Za-z0-9-]+.
+func validCatalogService(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// foldCase maps s to a key that is equal for strings equal under Unicode simple
+// case folding ([strings.EqualFold]): each rune becomes the smallest rune of its
+// folding orbit.
+func foldCase(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		b.WriteRune(min)
+	}
+	return b.String()
+}
+
+// describeToken names the kind of a JSON token for messages.
+func describeToken(tok json.Token) string {
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '{' {
+			return "an object"
+		}
+		if t == '[' {
+			return "an array"
+		}
+		return fmt.Sprintf("%q", string(t))
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return strconv.FormatBool(t)
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", tok)
+}
