@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Findings are the unused permissions of a principal, as Access Analyzer reports them.
+type Findings struct {
+	Actions  []UnusedAction  // unused actions, "service:Name" as given
+	Services []UnusedService // services of which nothing is used
+}
+
+// UnusedAction is one unused action and where the findings named it.
+type UnusedAction struct {
+	Name string // "s3:GetBucketAcl", service prefix lower-cased, name as given
+	Path string
+}
+
+// UnusedService is a service all of whose actions are unused.
+type UnusedService struct {
+	Name string // lower case
+	Path string
+}
+
+// ParseFindings reads findings in any of the forms of the refinement contract,
+// detected by shape, item by item:
+//
+//   - the article's array: [{"serviceNamespace": "s3", "actions": ["GetBucketAcl"]}]
+//   - aws accessanalyzer get-finding-v2 output: {"findingDetails": [{"unusedPermissionDetails":
+//     {"serviceNamespace": "s3", "actions": [{"action": "s3:GetBucketAcl"}]}}]}, or an array of them
+//   - a flat array of action names: ["s3:GetBucketAcl"]
+//
+// A detail with a serviceNamespace and no actions means the whole service is
+// unused. Action names may come with or without the "service:" prefix.
+func ParseFindings(text []byte) (*Findings, *Error) {
+	v, err := ParseJSON(text)
+	if err != nil {
+		err.Field = "findings"
+		return nil, err
+	}
+	f, err := findingsFromValue(v)
+	if err != nil {
+		return nil, err.Locate(text)
+	}
+	return f, nil
+}
+
+// findingsFromValue reads findings from a parsed value. Errors carry an Offset
+// into the text v was parsed from; the caller locates them.
+func findingsFromValue(v *Value) (*Findings, *Error) {
+	r := &findingsReader{f: &Findings{}}
+	r.top(v)
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r.f, nil
+}
+
+type findingsReader struct {
+	f   *Findings
+	err *Error
+}
+
+func (r *findingsReader) fail(v *Value, path, format string, args ...any) {
+	if r.err != nil {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	r.err = &Error{Code: CodeInvalidFindings, Field: "findings", Message: msg, Path: path, Offset: v.Off}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (r *findingsReader) top(v *Value) {
+	switch v.Kind {
+	case KindArray:
+		for i, item := range v.Arr {
+			r.item(item, fmt.Sprintf("[%d]", i))
+		}
+	case KindObject:
+		r.object(v, "")
+	default:
+		r.fail(v, "", "findings must be an array or an object, not %s", v.describe())
+	}
+}
+
+// item reads one element of a top-level array, whatever its form.
+func (r *findingsReader) item(v *Value, path string) {
+	switch v.Kind {
+	case KindString:
+		r.action(v, path, "")
+	case KindObject:
+		r.object(v, path)
+	default:
+		r.fail(v, path, "want an action name or a finding object, not %s", v.describe())
+	}
+}
+
+func (r *findingsReader) object(v *Value, path string) {
+	switch {
+	case v.Get("findingDetails") != nil:
+		details := v.Get("findingDetails")
+		dp := join(path, "findingDetails")
+		if details.Kind != KindArray {
+			r.fail(details, dp, "must be an array, not %s", details.describe())
+			return
+		}
+		for i, d := range details.Arr {
+			ip := fmt.Sprintf("%s[%d]", dp, i)
+			if d.Kind != KindObject {
+				r.fail(d, ip, "must be an object, not %s", d.describe())
+				return
+			}
+			if u := d.Get("unusedPermissionDetails"); u != nil {
+				r.detail(u, join(ip, "unusedPermissionDetails"))
+			}
+			// Other kinds of finding details (unused roles, keys, passwords) say
+			// nothing about actions and are passed over.
+		}
+	case v.Get("unusedPermissionDetails") != nil:
+		r.detail(v.Get("unusedPermissionDetails"), join(path, "unusedPermissionDetails"))
+	case v.Get("serviceNamespace") != nil:
+		r.detail(v, path)
+	default:
+		r.fail(v, path, "a finding needs serviceNamespace, unusedPermissionDetails or findingDetails")
+	}
+}
+
+// detail reads {"serviceNamespace": "s3", "actions": [...]}, where an action is a
+// name or {"action": name, ...}.
+func (r *findingsReader) detail(v *Value, path string) {
+	if v.Kind != KindObject {
+		r.fail(v, path, "must be an object, not %s", v.describe())
+		return
+	}
+	ns := v.Get("serviceNamespace")
+	nsPath := join(path, "serviceNamespace")
+	if ns == nil {
+		r.fail(v, path, "serviceNamespace is missing")
+		return
+	}
+	if ns.Kind != KindString || !validServiceName(ns.Str) {
+		r.fail(ns, nsPath, "want a service prefix such as \"s3\", not %s", ns.describe())
+		return
+	}
+	svc := strings.ToLower(ns.Str)
+	actions := v.Get("actions")
+	ap := join(path, "actions")
+	if actions == nil || actions.Kind == KindNull {
+		r.f.Services = append(r.f.Services, UnusedService{Name: svc, Path: nsPath})
+		return
+	}
+	if actions.Kind != KindArray {
+		r.fail(actions, ap, "must be an array, not %s", actions.describe())
+		return
+	}
+	for i, a := range actions.Arr {
+		ip := fmt.Sprintf("%s[%d]", ap, i)
+		if a.Kind == KindObject {
+			name := a.Get("action")
+			if name == nil {
+				r.fail(a, ip, "an action object needs \"action\"")
+				return
+			}
+			a, ip = name, join(ip, "action")
+		}
+		r.action(a, ip, svc)
+	}
+}
+
+// action reads one action name; svc is the namespace it belongs to ("" if none).
+func (r *findingsReader) action(v *Value, path, svc string) {
+	if v.Kind != KindString {
+		r.fail(v, path, "want an action name, not %s", v.describe())
+		return
+	}
+	name := v.Str
+	s, n, ok := strings.Cut(name, ":")
+	switch {
+	case ok && svc != "" && !strings.EqualFold(s, svc):
+		r.fail(v, path, "%q is not an action of service %q", name, svc)
+		return
+	case ok:
+		svc = strings.ToLower(s)
+		name = n
+	case svc == "":
+		r.fail(v, path, "%q is not service:action", name)
+		return
+	}
+	if !validServiceName(svc) || name == "" || hasWildcard(name) || strings.ContainsAny(name, ": \t\n\r") {
+		r.fail(v, path, "%q is not an action name", v.Str)
+		return
+	}
+	r.f.Actions = append(r.f.Actions, UnusedAction{Name: svc + ":" + name, Path: path})
+}
+
+// validServiceName reports whether s looks like a service prefix: letters,
+// digits and '-'.
+func validServiceName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,380 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Action patterns.
+//
+// An action pattern is a lone "*" or service ":" name, where name (and, as IAM
+// allows, service) may hold the wildcards "*" (any run of characters, also none)
+// and "?" (exactly one character). Matching ignores case: IAM treats
+// iam:ListRoles and IAM:listroles alike. Letters are compared by their Unicode
+// simple case folding, the way strings.EqualFold does.
+
+// MaxPatternLength bounds an action pattern (in bytes). The longest AWS action name
+// is under 100 characters; 512 leaves room for anything a person writes while
+// keeping the inclusion test's state sets small.
+const MaxPatternLength = 512
+
+// maxInclusionStates bounds the search of [Includes]. Glob patterns of real
+// policies need a few dozen states; a pathological pair such as "*a????????…"
+// could need exponentially many, and is then answered "not included", which is
+// always the safe answer for the engine (it falls back to exact names).
+const maxInclusionStates = 20000
+
+// ValidatePattern reports why p is not a valid action pattern, or "" if it is.
+func ValidatePattern(p string) string {
+	if p == "*" {
+		return ""
+	}
+	if len(p) > MaxPatternLength {
+		return fmt.Sprintf("is longer than %d characters", MaxPatternLength)
+	}
+	svc, name, ok := strings.Cut(p, ":")
+	if !ok {
+		return "is not service:action"
+	}
+	if svc == "" {
+		return "has an empty service prefix"
+	}
+	if name == "" {
+		return "has an empty action name"
+	}
+	for _, r := range svc {
+		if !(r == '-' || r == '*' || r == '?' || r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')) {
+			return fmt.Sprintf("has %q in its service prefix", r)
+		}
+	}
+	for _, r := range name {
+		if r == ':' {
+			return "has more than one ':'"
+		}
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return fmt.Sprintf("has %q in its action name", r)
+		}
+	}
+	return ""
+}
+
+// hasWildcard reports whether p holds * or ?.
+func hasWildcard(p string) bool { return strings.ContainsAny(p, "*?") }
+
+// literalPrefix is the part of p before its first wildcard.
+func literalPrefix(p string) string {
+	if i := strings.IndexAny(p, "*?"); i >= 0 {
+		return p[:i]
+	}
+	return p
+}
+
+// fold maps r to the representative of its case-folding class: ASCII letters to
+// lower case, other letters to the ASCII letter of their class if there is one
+// (the Kelvin sign to k), else to the smallest member of the class.
+func fold(r rune) rune {
+	if r < utf8.RuneSelf {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	best := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < utf8.RuneSelf {
+			return fold(f)
+		}
+		if f < best {
+			best = f
+		}
+	}
+	return best
+}
+
+// foldKey is s with every rune folded: equal for strings that differ only in case.
+func foldKey(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
+			return foldKeySlow(s)
+		}
+	}
+	return s
+}
+
+func foldKeySlow(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		b.WriteRune(fold(r))
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// Match reports whether the IAM action pattern p matches the action a, ignoring
+// case. A lone "*" matches every action.
+func Match(p, a string) bool {
+	if isASCII(p) && isASCII(a) {
+		return matchASCII(p, a)
+	}
+	return matchRunes([]rune(p), []rune(a))
+}
+
+// matchASCII is the glob match with backtracking to the last star: linear for
+// one star, O(len(p)·len(a)) at worst.
+func matchASCII(p, a string) bool {
+	pi, ai := 0, 0
+	star, mark := -1, 0
+	for ai < len(a) {
+		if pi < len(p) {
+			switch c := p[pi]; c {
+			case '*':
+				star, mark = pi, ai
+				pi++
+				continue
+			case '?':
+				pi++
+				ai++
+				continue
+			default:
+				if lowerASCII(c) == lowerASCII(a[ai]) {
+					pi++
+					ai++
+					continue
+				}
+			}
+		}
+		if star < 0 {
+			return false
+		}
+		mark++
+		pi, ai = star+1, mark
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+func matchRunes(p, a []rune) bool {
+	pi, ai := 0, 0
+	star, mark := -1, 0
+	for ai < len(a) {
+		if pi < len(p) {
+			switch c := p[pi]; c {
+			case '*':
+				star, mark = pi, ai
+				pi++
+				continue
+			case '?':
+				pi++
+				ai++
+				continue
+			default:
+				if c == a[ai] || fold(c) == fold(a[ai]) {
+					pi++
+					ai++
+					continue
+				}
+			}
+		}
+		if star < 0 {
+			return false
+		}
+		mark++
+		pi, ai = star+1, mark
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// Includes reports whether every action name that p matches is matched by q as
+// well (language inclusion of the glob patterns, for every possible string, not
+// only known actions). It is the test of rule C2.
+func Includes(p, q string) bool { return IncludesAny(p, []string{q}) }
+
+// IncludesAny reports whether every string p matches is matched by at least one of
+// qs. In the rare case where deciding would take more than maxInclusionStates
+// steps, it answers false.
+func IncludesAny(p string, qs []string) bool {
+	// Fast paths for the shapes real policies use: "*", "prefix*" and exact names.
+	for _, q := range qs {
+		if q == "*" {
+			return true
+		}
+		if !hasWildcard(p) && Match(q, p) {
+			return true
+		}
+		if n := len(q); n > 0 && q[n-1] == '*' && !hasWildcard(q[:n-1]) && isASCII(q) && isASCII(p) {
+			lp := literalPrefix(p)
+			if len(lp) >= n-1 && strings.EqualFold(lp[:n-1], q[:n-1]) {
+				return true
+			}
+		}
+	}
+	if !hasWildcard(p) {
+		return false // an exact name no q matches
+	}
+	return includesSearch(foldRunes(p), qs)
+}
+
+func foldRunes(s string) []rune {
+	rs := []rune(s)
+	for i, r := range rs {
+		if r != '*' && r != '?' {
+			rs[i] = fold(r)
+		}
+	}
+	return rs
+}
+
+// includesSearch decides L(p) ⊆ ∪ L(q) by exploring pairs (position in p, set of
+// states of the q automata) for a word of p that no q accepts. Letters that no q
+// names behave alike, so one fresh letter stands for all of them.
+func includesSearch(p []rune, qs []string) bool {
+	type glob struct {
+		pat  []rune
+		base int // index of its state 0 in the joint state space
+	}
+	var gs []glob
+	n := 0
+	alphabet := map[rune]bool{}
+	for _, q := range qs {
+		rs := foldRunes(q)
+		gs = append(gs, glob{rs, n})
+		n += len(rs) + 1
+		for _, r := range rs {
+			if r != '*' && r != '?' {
+				alphabet[r] = true
+			}
+		}
+	}
+	fresh := rune(0x10FFFF) // a letter no pattern names (fold never yields it for a named one)
+	for alphabet[fresh] {
+		fresh--
+	}
+	letters := []rune{fresh}
+	for r := range alphabet {
+		letters = append(letters, r)
+	}
+	words := (n + 63) / 64
+	// closure adds the states reachable through stars matching the empty string.
+	add := func(set []uint64, g glob, j int) {
+		for {
+			set[(g.base+j)/64] |= 1 << ((g.base + j) % 64)
+			if j < len(g.pat) && g.pat[j] == '*' {
+				j++
+				continue
+			}
+			return
+		}
+	}
+	start := make([]uint64, words)
+	for _, g := range gs {
+		add(start, g, 0)
+	}
+	step := func(set []uint64, c rune) []uint64 {
+		next := make([]uint64, words)
+		for _, g := range gs {
+			for j := 0; j <= len(g.pat); j++ {
+				s := g.base + j
+				if set[s/64]&(1<<(s%64)) == 0 || j == len(g.pat) {
+					continue
+				}
+				switch pc := g.pat[j]; {
+				case pc == '*':
+					add(next, g, j)
+				case pc == '?' || pc == c:
+					add(next, g, j+1)
+				}
+			}
+		}
+		return next
+	}
+	accepts := func(set []uint64) bool {
+		for _, g := range gs {
+			s := g.base + len(g.pat)
+			if set[s/64]&(1<<(s%64)) != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	empty := func(set []uint64) bool {
+		for _, w := range set {
+			if w != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	type item struct {
+		i   int
+		set []uint64
+	}
+	key := func(it item) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d:", it.i)
+		for _, w := range it.set {
+			fmt.Fprintf(&b, "%x,", w)
+		}
+		return b.String()
+	}
+	seen := map[string]bool{}
+	stack := []item{{0, start}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		k := key(it)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if len(seen) > maxInclusionStates {
+			return false
+		}
+		if empty(it.set) {
+			return false // some word of p is matched by no q
+		}
+		if it.i == len(p) {
+			if !accepts(it.set) {
+				return false
+			}
+			continue
+		}
+		switch c := p[it.i]; c {
+		case '*':
+			stack = append(stack, item{it.i + 1, it.set})
+			for _, l := range letters {
+				stack = append(stack, item{it.i, step(it.set, l)})
+			}
+		case '?':
+			for _, l := range letters {
+				stack = append(stack, item{it.i + 1, step(it.set, l)})
+			}
+		default:
+			stack = append(stack, item{it.i + 1, step(it.set, c)})
+		}
+	}
+	return true
+}

@@ -1,0 +1,437 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Recommended actions.
+const (
+	ActionCreate = "CREATE_POLICY"
+	ActionDetach = "DETACH_POLICY"
+	ActionNone   = "NONE"
+)
+
+// AWS policy size quotas, in characters without whitespace.
+const (
+	QuotaManagedPolicy = 6144
+	QuotaRoleInline    = 10240
+	QuotaUserInline    = 2048
+	QuotaGroupInline   = 5120
+)
+
+// Result is a refinement: the refined document and everything said about it.
+type Result struct {
+	Action   string // CREATE_POLICY, DETACH_POLICY or NONE
+	Policy   *Value // the refined document; nil for DETACH_POLICY
+	Kept     []int  // for each refined statement, its index in the original
+	Changes  []Change
+	Warnings []Warning
+	Tries    []Trie
+	Verify   Verification
+	Size     Size
+
+	universe *universe
+}
+
+// Refine refines policy p given the findings, over catalog cat, per the
+// refinement contract (rules C1–C5). It never fails: every problem of the input
+// was refused while parsing. The result carries the independent verification.
+func Refine(p *Policy, f *Findings, cat *Catalog, opt Options) *Result {
+	gran := opt.Granularity
+	if gran == "" {
+		gran = GranularityWord
+	}
+	r := &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}}
+	r.buildUniverse(f)
+	r.run()
+	res := r.res
+	res.Verify = Verify(p, res.Policy, res.Kept, res.universe)
+	res.Size = Size{
+		Before:             policySize(p.Doc),
+		ManagedPolicyQuota: QuotaManagedPolicy,
+		RoleInlineQuota:    QuotaRoleInline,
+		UserInlineQuota:    QuotaUserInline,
+		GroupInlineQuota:   QuotaGroupInline,
+	}
+	if res.Policy != nil {
+		res.Size.After = policySize(res.Policy)
+	}
+	if res.Size.After > QuotaManagedPolicy {
+		res.Warnings = append(res.Warnings, Warning{Code: "OVER_QUOTA", Message: fmt.Sprintf(
+			"the refined policy has %d characters without whitespace, over the managed policy quota of %d", res.Size.After, QuotaManagedPolicy)})
+	}
+	return res
+}
+
+// policySize counts the characters of the document without whitespace, as AWS
+// does for its quotas.
+func policySize(doc *Value) int {
+	n := 0
+	for _, r := range string(AppendJSON(nil, doc, "")) {
+		switch r {
+		case ' ', '\t', '\n', '\r':
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+type refiner struct {
+	p    *Policy
+	cat  *Catalog
+	gran string
+	opt  Options
+	u    *universe
+	res  *Result
+}
+
+func (r *refiner) warn(code, path, format string, args ...any) {
+	r.res.Warnings = append(r.res.Warnings, Warning{Code: code, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// buildUniverse collects the services the policy can reach and marks the unused
+// actions; unused actions the catalog does not know join the universe.
+func (r *refiner) buildUniverse(f *Findings) {
+	services := map[string]bool{}
+	all := false
+	for _, s := range r.p.Statements {
+		if s.Effect != "Allow" {
+			continue
+		}
+		if s.Key == "NotAction" {
+			all = true
+		}
+		for _, pat := range s.Patterns {
+			svc, ok := serviceOf(pat.Text)
+			if !ok {
+				all = true
+			}
+			services[svc] = true
+		}
+	}
+	var extra []string
+	unusedKeys := map[string]bool{}
+	for _, a := range f.Actions {
+		name, ok := r.cat.Lookup(a.Name)
+		if !ok {
+			name = a.Name
+			if !unusedKeys[foldKey(name)] {
+				r.warn("UNKNOWN_ACTION", "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
+			}
+			extra = append(extra, name)
+		}
+		unusedKeys[foldKey(name)] = true
+		svc, _, _ := strings.Cut(name, ":")
+		services[svc] = true
+	}
+	for _, s := range f.Services {
+		services[s.Name] = true
+		if r.cat.Actions(s.Name) == nil {
+			r.warn("UNKNOWN_SERVICE", "findings."+s.Path, "service %q is not in the catalog", s.Name)
+		}
+	}
+	u := newUniverse(r.cat, services, all, extra)
+	for k := range unusedKeys {
+		if i := u.index(k); i >= 0 {
+			u.unused[i] = true
+		}
+	}
+	for _, s := range f.Services {
+		lo, hi := u.prefixRange(s.Name + ":")
+		for i := lo; i < hi; i++ {
+			u.unused[i] = true
+		}
+	}
+	r.u = u
+	r.res.universe = u
+}
+
+func (r *refiner) run() {
+	var out []*Value
+	changed := false
+	anyAllow := false
+	for _, s := range r.p.Statements {
+		if s.Effect != "Allow" {
+			out = append(out, s.Obj)
+			r.res.Kept = append(r.res.Kept, s.Index)
+			continue
+		}
+		anyAllow = true
+		var obj *Value
+		var stmtChanged bool
+		if s.Key == "NotAction" {
+			obj, stmtChanged = r.notAction(s)
+		} else {
+			obj, stmtChanged = r.action(s)
+		}
+		changed = changed || stmtChanged
+		if obj != nil {
+			out = append(out, obj)
+			r.res.Kept = append(r.res.Kept, s.Index)
+		}
+	}
+	switch {
+	case !changed:
+		r.res.Action = ActionNone
+		r.res.Policy = r.p.Doc
+	case len(out) == 0:
+		r.res.Action = ActionDetach
+	default:
+		r.res.Action = ActionCreate
+		r.res.Policy = r.p.withStatements(out)
+		if anyAllow && !r.allowsAnything(out) {
+			r.warn("ONLY_DENY_LEFT", "", "nothing the policy allowed is still needed; only its Deny statements are kept, since detaching it would drop them too")
+		}
+	}
+	if r.res.Changes == nil {
+		r.res.Changes = []Change{}
+	}
+	if r.res.Warnings == nil {
+		r.res.Warnings = []Warning{}
+	}
+}
+
+func (r *refiner) allowsAnything(stmts []*Value) bool {
+	for _, s := range stmts {
+		if e := s.Get("Effect"); e != nil && e.Str == "Allow" {
+			return true
+		}
+	}
+	return false
+}
+
+// entry is one pattern of a refined statement.
+type entry struct {
+	text  string
+	added bool // written by the refinement (not the user's own text)
+	from  int  // index of the original pattern it stands for
+}
+
+// action refines an Allow statement with Action. It returns the new statement
+// (nil when it allows nothing any more) and whether anything changed.
+func (r *refiner) action(s *Statement) (*Value, bool) {
+	u := r.u
+	var entries []entry
+	changed := false
+	for pi, pat := range s.Patterns {
+		lo, hi := u.patternRange(pat.Text)
+		var members []int
+		wanted, unused := 0, 0
+		matched := make([]bool, hi-lo)
+		for i := lo; i < hi; i++ {
+			if Match(pat.Text, u.names[i]) {
+				matched[i-lo] = true
+				members = append(members, i)
+				if u.unused[i] {
+					unused++
+				} else {
+					wanted++
+				}
+			}
+		}
+		switch {
+		case len(members) == 0:
+			r.warn("UNKNOWN_PATTERN", pat.Path, "%q matches no action in the catalog; it is kept as written", pat.Text)
+			entries = append(entries, entry{text: pat.Text, from: pi})
+			continue
+		case unused == 0:
+			entries = append(entries, entry{text: pat.Text, from: pi})
+			continue
+		}
+		changed = true
+		ch := Change{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Allowed: len(members), Kept: wanted}
+		for _, m := range members {
+			if u.unused[m] {
+				ch.Removed = append(ch.Removed, u.names[m])
+			}
+		}
+		ch.AccessLevels = r.accessLevels(ch.Removed)
+		if wanted == 0 {
+			ch.Kind = "removed"
+			ch.Replacement = []string{}
+			r.res.Changes = append(r.res.Changes, ch)
+			continue
+		}
+		isTarget := func(i int) bool { return !u.unused[i] }
+		w := newWindow(lo, hi,
+			func(i int) bool { return matched[i-lo] && !u.unused[i] },
+			func(i int) bool { return matched[i-lo] },
+			func(i int) bool { return u.unused[i] })
+		g := shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return Includes(star, pat.Text) })
+		for _, e := range g.entries {
+			entries = append(entries, entry{text: e, added: true, from: pi})
+		}
+		ch.Kind = "replaced"
+		ch.Replacement = g.entries
+		r.res.Changes = append(r.res.Changes, ch)
+		if r.opt.Trie {
+			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: g.export(u, w)})
+		}
+	}
+	if !changed {
+		return s.Obj, false
+	}
+	entries = dropRedundant(entries)
+	r.recordDrops(s, entries)
+	if len(entries) == 0 {
+		return nil, true
+	}
+	texts := make([]string, len(entries))
+	for i, e := range entries {
+		texts[i] = e.text
+	}
+	return withPatterns(s.Obj, s.Key, texts, s.Array), true
+}
+
+// recordDrops brings each change's Replacement in line with the entries that
+// survived dropRedundant.
+func (r *refiner) recordDrops(s *Statement, entries []entry) {
+	kept := map[int][]string{}
+	for _, e := range entries {
+		if e.added {
+			kept[e.from] = append(kept[e.from], e.text)
+		}
+	}
+	for ci := range r.res.Changes {
+		ch := &r.res.Changes[ci]
+		if ch.Statement != s.Index || ch.Kind != "replaced" {
+			continue
+		}
+		for pi, pat := range s.Patterns {
+			if pat.Path == ch.Path {
+				ch.Replacement = kept[pi]
+				if ch.Replacement == nil {
+					ch.Replacement = []string{}
+				}
+			}
+		}
+	}
+}
+
+// notAction refines an Allow statement with NotAction: the unused actions it
+// allowed are added to NotAction, a wholly unused subtree as one prefix*.
+func (r *refiner) notAction(s *Statement) (*Value, bool) {
+	u := r.u
+	allowed := make([]bool, len(u.names))
+	var targets []int
+	stillWanted := 0
+	for i, name := range u.names {
+		allowed[i] = true
+		for _, pat := range s.Patterns {
+			if Match(pat.Text, name) {
+				allowed[i] = false
+				break
+			}
+		}
+		if allowed[i] {
+			if u.unused[i] {
+				targets = append(targets, i)
+			} else {
+				stillWanted++
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return s.Obj, false
+	}
+	ch := Change{Statement: s.Index, Path: join(r.p.statementPath(s.Index), s.Key), Kind: "excluded",
+		Allowed: stillWanted + len(targets), Kept: stillWanted}
+	for _, t := range targets {
+		ch.Removed = append(ch.Removed, u.names[t])
+	}
+	ch.AccessLevels = r.accessLevels(ch.Removed)
+	if stillWanted == 0 {
+		ch.Kind = "removed"
+		ch.Replacement = []string{}
+		r.res.Changes = append(r.res.Changes, ch)
+		return nil, true
+	}
+	w := newWindow(0, len(u.names),
+		func(i int) bool { return !allowed[i] || u.unused[i] },
+		func(i int) bool { return allowed[i] },
+		func(i int) bool { return u.unused[i] })
+	g := shortestSafe(u, targets, func(int) bool { return true }, w, r.gran, func(string) bool { return true })
+	var entries []entry
+	for pi, pat := range s.Patterns {
+		entries = append(entries, entry{text: pat.Text, from: pi})
+	}
+	for _, e := range g.entries {
+		entries = append(entries, entry{text: e, added: true, from: -1})
+	}
+	entries = dropRedundant(entries)
+	var texts []string
+	ch.Replacement = []string{}
+	for _, e := range entries {
+		texts = append(texts, e.text)
+		if e.added {
+			ch.Replacement = append(ch.Replacement, e.text)
+		}
+	}
+	r.res.Changes = append(r.res.Changes, ch)
+	return withPatterns(s.Obj, s.Key, texts, true), true
+}
+
+// dropRedundant removes each added entry whose language is included in another
+// entry of the statement (rule C5). Of two added entries with the same language
+// the first stays; the user's own entries always stay.
+func dropRedundant(entries []entry) []entry {
+	byPrefix := map[string][]int{}
+	for i, e := range entries {
+		k := foldKey(literalPrefix(e.text))
+		byPrefix[k] = append(byPrefix[k], i)
+	}
+	dropped := make([]bool, len(entries))
+	for i, e := range entries {
+		if !e.added {
+			continue
+		}
+		// Only an entry whose literal prefix starts e's can include e.
+		lp := foldKey(literalPrefix(e.text))
+	search:
+		for k := 0; k <= len(lp); k++ {
+			for _, j := range byPrefix[lp[:k]] {
+				if j == i || dropped[j] || !Includes(e.text, entries[j].text) {
+					continue
+				}
+				if entries[j].added && j > i && Includes(entries[j].text, e.text) {
+					continue // the same language: the earlier one stays
+				}
+				dropped[i] = true
+				break search
+			}
+		}
+	}
+	out := entries[:0:0]
+	for i, e := range entries {
+		if !dropped[i] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// accessLevels counts actions by their catalog access level.
+func (r *refiner) accessLevels(actions []string) map[string]int {
+	m := map[string]int{}
+	for _, a := range actions {
+		l := r.cat.AccessLevel(a)
+		if l == "" {
+			l = "Unknown"
+		}
+		m[l]++
+	}
+	return m
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
