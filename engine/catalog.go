@@ -168,13 +168,19 @@ func compareService(a, b string) int {
 	switch {
 	case len(a) == len(b):
 		return 0
-	case len(a) < len(b):
+	case len(a) < len(b): // a+":" is a prefix of b+":" when b continues with ':'
 		y := b[n]
 		if 'A' <= y && y <= 'Z' {
 			y += 'a' - 'A'
 		}
+		if y == ':' {
+			return -1
+		}
 		return cmpByte(':', y)
 	default:
+		if a[n] == ':' {
+			return 1
+		}
 		return cmpByte(a[n], ':')
 	}
 }

