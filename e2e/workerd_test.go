@@ -1,0 +1,374 @@
+//go:build e2e
+
+// Package e2e runs the Worker for real: scripts/worker builds wasm/worker for
+// GOOS=js and serves it in workerd (npm, pinned), and the answers through
+// workerd must be the native engine's, byte for byte.
+//
+//	go test -count=1 -tags e2e -run Workerd ./e2e
+//	go test -tags e2e -run '^$' -bench Workerd -benchtime 50x ./e2e   # warm latency
+//
+// These tests fail, never skip, when Node.js or workerd cannot run.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"whittle/engine"
+)
+
+// readyTimeout bounds the wait for workerd to answer: the first run installs it
+// from npm (a few seconds), and it starts in about a second.
+const readyTimeout = 90 * time.Second
+
+// root is the repository's top folder (the tests run in e2e/).
+func root(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// build runs `scripts/worker build` into a temporary folder (so a developer's
+// build/worker is left alone) and returns the folder. The Go build cache makes
+// every build after the first a matter of linking.
+func build(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("bash", filepath.Join(root(t), "scripts", "worker"), "build")
+	cmd.Env = append(os.Environ(), "WORKER_BUILD="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/worker build: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// workerd is a running `scripts/worker serve`.
+type workerd struct {
+	url  string
+	cmd  *exec.Cmd
+	done chan struct{}
+	out  *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// start builds the Worker and serves it in workerd on a free loopback port,
+// with static (may be "") as WHITTLE_STATIC; it is stopped when t ends.
+func start(t testing.TB, static string) *workerd {
+	t.Helper()
+	dir := build(t)
+	port := freePort(t)
+	out := &syncBuffer{}
+	cmd := exec.Command("bash", filepath.Join(root(t), "scripts", "worker"), "serve")
+	cmd.Env = append(os.Environ(), "WORKER_BUILD="+dir, "PORT="+port, "WHITTLE_STATIC="+static)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group: the script, npm, workerd
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting scripts/worker serve: %v", err)
+	}
+	w := &workerd{url: "http://127.0.0.1:" + port, cmd: cmd, done: make(chan struct{}), out: out}
+	go func() { cmd.Wait(); close(w.done) }()
+	t.Cleanup(w.stop)
+
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		resp, err := http.Get(w.url + "/api/v1/catalog")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return w
+			}
+		}
+		select {
+		case <-w.done:
+			t.Fatalf("workerd stopped before answering (%v):\n%s", cmd.ProcessState, out)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workerd did not answer GET /api/v1/catalog within %v (last error %v):\n%s", readyTimeout, err, out)
+		}
+	}
+}
+
+// stop ends workerd's process group and waits for it.
+func (w *workerd) stop() {
+	select {
+	case <-w.done:
+		return
+	default:
+	}
+	syscall.Kill(-w.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-w.done:
+	case <-time.After(5 * time.Second):
+		syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL)
+		<-w.done
+	}
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (w *workerd) do(t testing.TB, method, path string, body []byte, header ...string) answer {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, w.url+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	// The body as sent, not as the transport would have decoded it.
+	req.Header.Set("Accept-Encoding", req.Header.Get("Accept-Encoding"))
+	if req.Header.Get("Accept-Encoding") == "" {
+		req.Header.Set("Accept-Encoding", "identity")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v\nworkerd:\n%s", method, path, err, w.out)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading the body: %v", method, path, err)
+	}
+	return answer{resp.StatusCode, resp.Header, b}
+}
+
+func readFile(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root(t), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// articleRequest is the refine request of the article's worked example with the
+// 2024-08-31 catalog fixture as "catalog" (as in the handler tests).
+func articleRequest(t testing.TB) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString(`{"policy": `)
+	b.Write(readFile(t, "wasm/worker/handler/testdata/article-policy.json"))
+	b.WriteString(`, "findings": `)
+	b.Write(readFile(t, "wasm/worker/handler/testdata/article-findings.json"))
+	b.WriteString(`, "catalog": `)
+	b.Write(readFile(t, "engine/testdata/catalog-2024-08-31.json"))
+	b.WriteString("}")
+	return b.Bytes()
+}
+
+func errorCode(body []byte) string {
+	var e struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	json.Unmarshal(body, &e)
+	return e.Error.Code
+}
+
+func TestWorkerd(t *testing.T) {
+	w := start(t, "")
+	article := articleRequest(t)
+
+	t.Run("article", func(t *testing.T) {
+		want, e := engine.HandleRefine(article)
+		if e != nil {
+			t.Fatalf("engine.HandleRefine(article) = %s", e.JSON())
+		}
+		got := w.do(t, "POST", "/api/v1/refine", article, "Content-Type", "application/json")
+		if got.status != 200 {
+			t.Fatalf("POST /api/v1/refine (article) through workerd: status %d: %s", got.status, got.body)
+		}
+		if !bytes.Equal(got.body, want) {
+			t.Errorf("POST /api/v1/refine (article) through workerd differs from the native engine:\n%s\nwant\n%s", got.body, want)
+		}
+		if ct := got.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+			t.Errorf("Content-Type %q", ct)
+		}
+		if !bytes.Contains(got.body, []byte(`"s3:GetAccess*"`)) {
+			t.Errorf("the article's answer lacks s3:GetAccess*:\n%s", got.body)
+		}
+	})
+
+	t.Run("catalog", func(t *testing.T) {
+		got := w.do(t, "GET", "/api/v1/catalog", nil)
+		if want := engine.HandleCatalog(); got.status != 200 || !bytes.Equal(got.body, want) {
+			t.Errorf("GET /api/v1/catalog through workerd = %d %s, want 200 %s", got.status, got.body, want)
+		}
+	})
+
+	t.Run("recommendation", func(t *testing.T) {
+		var b bytes.Buffer
+		b.WriteString(`{"policies": [{"existingPolicyId": "arn:aws:iam::123456789012:policy/MyPolicy", "document": `)
+		b.Write(readFile(t, "wasm/worker/handler/testdata/article-policy.json"))
+		b.WriteString(`}], "findings": `)
+		b.Write(readFile(t, "wasm/worker/handler/testdata/article-findings.json"))
+		b.WriteString("}")
+		want, e := engine.HandleRecommendation(b.Bytes())
+		if e != nil {
+			t.Fatalf("engine.HandleRecommendation = %s", e.JSON())
+		}
+		got := w.do(t, "POST", "/api/v1/recommendation", b.Bytes())
+		if got.status != 200 || !bytes.Equal(got.body, want) {
+			t.Errorf("POST /api/v1/recommendation through workerd = %d %s\nwant 200 %s", got.status, got.body, want)
+		}
+	})
+
+	// Errors: the same status and bytes as natively where the engine answers.
+	for _, tt := range []struct {
+		name, method, path string
+		body               []byte
+		status             int
+		code, allow        string
+	}{
+		{"404", "GET", "/api/v1/nothing", nil, 404, engine.CodeNotFound, ""},
+		{"404 outside the API", "GET", "/index.html", nil, 404, engine.CodeNotFound, ""},
+		{"405", "GET", "/api/v1/refine", nil, 405, engine.CodeMethod, "POST, OPTIONS"},
+		{"405 catalog", "DELETE", "/api/v1/catalog", nil, 405, engine.CodeMethod, "GET, HEAD, OPTIONS"},
+		{"413", "POST", "/api/v1/refine", bytes.Repeat([]byte(" "), engine.MaxRequestBytes+1), 413, engine.CodeTooLarge, ""},
+		{"400 malformed", "POST", "/api/v1/refine", []byte(`{"policy": {`), 400, engine.CodeInvalidJSON, ""},
+		{"400 truncated", "POST", "/api/v1/refine", article[:len(article)/2], 400, "", ""},
+		{"400 non-UTF-8", "POST", "/api/v1/refine", []byte("{\"policy\": \"\xff\xfe\", \"findings\": []}"), 400, "", ""},
+		{"400 nested", "POST", "/api/v1/refine", append(bytes.Repeat([]byte("["), 200000), bytes.Repeat([]byte("]"), 200000)...), 400, "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := w.do(t, tt.method, tt.path, tt.body)
+			if got.status != tt.status {
+				t.Errorf("%s %s through workerd: status %d, want %d: %s", tt.method, tt.path, got.status, tt.status, got.body)
+			}
+			if code := errorCode(got.body); code == "" || (tt.code != "" && code != tt.code) {
+				t.Errorf("%s %s through workerd: error code %q, want %q: %s", tt.method, tt.path, code, tt.code, got.body)
+			}
+			if got.header.Get("Allow") != tt.allow {
+				t.Errorf("%s %s through workerd: Allow %q, want %q", tt.method, tt.path, got.header.Get("Allow"), tt.allow)
+			}
+			if got.header.Get("Access-Control-Allow-Origin") != "*" {
+				t.Errorf("%s %s through workerd: no CORS header", tt.method, tt.path)
+			}
+			if tt.status == 400 {
+				_, e := engine.HandleRefine(tt.body)
+				if e == nil || !bytes.Equal(got.body, e.JSON()) {
+					t.Errorf("%s %s through workerd = %s, want the native error %s", tt.method, tt.path, got.body, e.JSON())
+				}
+			}
+		})
+	}
+
+	t.Run("preflight", func(t *testing.T) {
+		got := w.do(t, "OPTIONS", "/api/v1/refine", nil, "Origin", "https://example.org", "Access-Control-Request-Method", "POST")
+		if got.status != 204 || got.header.Get("Access-Control-Allow-Origin") != "*" || got.header.Get("Access-Control-Allow-Methods") != "POST, OPTIONS" {
+			t.Errorf("OPTIONS /api/v1/refine through workerd: %d %v", got.status, got.header)
+		}
+	})
+}
+
+// TestWorkerdStatic: with WHITTLE_STATIC the same workerd serves a folder's files
+// (the .wasm as application/wasm, gzip-compressed) and still the API.
+func TestWorkerdStatic(t *testing.T) {
+	site := t.TempDir()
+	wasm := bytes.Repeat([]byte("\x00asm not really "), 4096)
+	os.WriteFile(filepath.Join(site, "index.html"), []byte("<!doctype html><title>Whittle</title>\n"), 0o644)
+	os.WriteFile(filepath.Join(site, "app.wasm"), wasm, 0o644)
+	w := start(t, site)
+
+	got := w.do(t, "GET", "/", nil)
+	if got.status != 200 || !strings.Contains(string(got.body), "<title>Whittle</title>") || !strings.HasPrefix(got.header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET / through workerd: %d %q %s", got.status, got.header.Get("Content-Type"), got.body)
+	}
+	got = w.do(t, "GET", "/app.wasm", nil, "Accept-Encoding", "gzip")
+	if got.status != 200 || got.header.Get("Content-Type") != "application/wasm" || got.header.Get("Content-Encoding") != "gzip" || len(got.body) >= len(wasm) {
+		t.Errorf("GET /app.wasm (gzip) through workerd: %d %v, %d bytes of %d", got.status, got.header, len(got.body), len(wasm))
+	}
+	got = w.do(t, "GET", "/app.wasm", nil)
+	if got.status != 200 || !bytes.Equal(got.body, wasm) {
+		t.Errorf("GET /app.wasm (identity) through workerd: %d, %d bytes, want %d", got.status, len(got.body), len(wasm))
+	}
+	if got := w.do(t, "GET", "/missing.js", nil); got.status != 404 {
+		t.Errorf("GET /missing.js through workerd: %d", got.status)
+	}
+	article := articleRequest(t)
+	want, _ := engine.HandleRefine(article)
+	if got := w.do(t, "POST", "/api/v1/refine", article); got.status != 200 || !bytes.Equal(got.body, want) {
+		t.Errorf("POST /api/v1/refine through workerd with static files: %d %s", got.status, got.body)
+	}
+}
+
+// BenchmarkWorkerdRefine measures warm request latency through workerd for the
+// article example (a fresh Go instance per request, as the Workers runtime makes
+// one) and reports the median and 90th percentile besides the mean.
+func BenchmarkWorkerdRefine(b *testing.B) {
+	w := start(b, "")
+	article := articleRequest(b)
+	for range 5 { // warm: compile the module, fill caches
+		if got := w.do(b, "POST", "/api/v1/refine", article); got.status != 200 {
+			b.Fatalf("warm-up: status %d: %s", got.status, got.body)
+		}
+	}
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		got := w.do(b, "POST", "/api/v1/refine", article)
+		times = append(times, time.Since(t0))
+		if got.status != 200 {
+			b.Fatalf("status %d", got.status)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+}
