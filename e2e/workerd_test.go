@@ -12,6 +12,7 @@ package e2e
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -33,6 +34,9 @@ import (
 // readyTimeout bounds the wait for workerd to answer: the first run installs it
 // from npm (a few seconds), and it starts in about a second.
 const readyTimeout = 90 * time.Second
+
+// maxUploadGzip is the free Workers plan's limit on the compressed Worker size.
+const maxUploadGzip = 3_000_000
 
 // root is the repository's top folder (the tests run in e2e/).
 func root(t testing.TB) string {
@@ -60,6 +64,7 @@ func build(t testing.TB) string {
 
 // workerd is a running `scripts/worker serve`.
 type workerd struct {
+	dir  string // the build: worker.mjs, runtime.mjs, wasm_exec.js, app.wasm
 	url  string
 	cmd  *exec.Cmd
 	done chan struct{}
@@ -109,7 +114,7 @@ func start(t testing.TB, static string) *workerd {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting scripts/worker serve: %v", err)
 	}
-	w := &workerd{url: "http://127.0.0.1:" + port, cmd: cmd, done: make(chan struct{}), out: out}
+	w := &workerd{dir: dir, url: "http://127.0.0.1:" + port, cmd: cmd, done: make(chan struct{}), out: out}
 	go func() { cmd.Wait(); close(w.done) }()
 	t.Cleanup(w.stop)
 
@@ -189,7 +194,10 @@ func (w *workerd) do(t testing.TB, method, path string, body []byte, header ...s
 
 func readFile(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root(t), name))
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(root(t), name)
+	}
+	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,6 +314,20 @@ func TestWorkerd(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("bundle size", func(t *testing.T) {
+		// What wrangler uploads, gzip-compressed, against the free plan's limit.
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		for _, name := range []string{"worker.mjs", "runtime.mjs", "wasm_exec.js", "app.wasm"} {
+			zw.Write(readFile(t, filepath.Join(w.dir, name)))
+		}
+		zw.Close()
+		if gz.Len() >= maxUploadGzip {
+			t.Errorf("the Worker is %d bytes gzip-compressed, want under %d (the free plan's limit)", gz.Len(), maxUploadGzip)
+		}
+		t.Logf("Worker bundle: %d bytes gzip", gz.Len())
+	})
 
 	t.Run("preflight", func(t *testing.T) {
 		got := w.do(t, "OPTIONS", "/api/v1/refine", nil, "Origin", "https://example.org", "Access-Control-Request-Method", "POST")
