@@ -1,0 +1,317 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+var matchTests = []struct {
+	p, a string
+	want bool
+}{
+	// Case is ignored, as IAM ignores it.
+	{"iam:ListRoles", "IAM:listroles", true},
+	{"IAM:listroles", "iam:ListRoles", true},
+	{"iam:ListRoles", "iam:ListRole", false},
+	{"iam:ListRole", "iam:ListRoles", false},
+	{"s3:GetObject", "s3:GetObject", true},
+	{"s3:GetObject", "s3:PutObject", false},
+	// A lone star matches every action.
+	{"*", "s3:GetObject", true},
+	{"*", "iam:PassRole", true},
+	{"*", "", true},
+	// Trailing, leading, middle and several stars; a star matches also nothing.
+	{"s3:Get*", "s3:GetObject", true},
+	{"s3:Get*", "s3:Get", true},
+	{"s3:Get*", "s3:get", true},
+	{"s3:Get*", "s3:PutObject", false},
+	{"s3:Get*", "s3:Ge", false},
+	{"s3:Get*", "ec2:GetObject", false},
+	{"s3:*Object", "s3:GetObject", true},
+	{"s3:*Object", "s3:GetObjectAcl", false},
+	{"s3:*Object", "s3:Object", true},
+	{"s3:Get*Acl", "s3:GetObjectAcl", true},
+	{"s3:Get*Acl", "s3:GetAcl", true},
+	{"s3:Get*Acl", "s3:GetObjectAclX", false},
+	{"s3:*Object*", "s3:GetObjectAcl", true},
+	{"s3:*a*b*c", "s3:xaybzc", true},
+	{"s3:*a*b*c", "s3:cba", false},
+	{"s3:*aab", "s3:aaab", true}, // backtracking
+	{"s3:*ab*ab", "s3:abab", true},
+	{"s3:*ab*ab", "s3:abaab", true},
+	{"s3:*ab*ab", "s3:aba", false},
+	{"s3:**", "s3:", true},
+	{"s3:G**t", "s3:GetObjectGet", true},
+	{"*:*", "s3:GetObject", true},
+	{"*:*", "nocolon", false},
+	{"*Object", "s3:GetObject", true},
+	{"s3*", "s3:GetObject", true}, // a star matches ':' too
+	// Wildcards in the service part.
+	{"s*:Get*", "s3:GetObject", true},
+	{"s?:GetObject", "s3:GetObject", true},
+	{"s?:GetObject", "sqs:GetObject", false},
+	// ? is exactly one character (not one byte).
+	{"s3:Get?bject", "s3:GetObject", true},
+	{"s3:Get?", "s3:Get", false},
+	{"s3:Get?", "s3:GetAB", false},
+	{"s3:???", "s3:abc", true},
+	{"s3:?", "s3:é", true},
+	{"s3:?", "s3:日", true},
+	{"s3:??", "s3:é", false},
+	{"s3:?*", "s3:", false},
+	{"s3:*?", "s3:x", true},
+	// Empty parts.
+	{"", "", true},
+	{"", "s3:a", false},
+	{"s3:", "s3:", true},
+	{"s3:*", "s3:", true},
+	{"s3:a", "", false},
+	// Unicode simple case folding.
+	{"s3:\u212a", "s3:k", true}, // Kelvin sign
+	{"s3:k", "s3:\u212a", true},
+	{"s3:K", "s3:\u212a", true},
+	{"s3:\u212a*", "s3:KEY", true},
+	{"s3:\u017f", "s3:S", true}, // long s
+	{"s3:é", "s3:É", true},
+	{"s3:Σ", "s3:ς", true},
+	{"s3:ß", "s3:SS", false}, // no full case folding
+	{"s3:get*", "s3:GETé", true},
+	{"s3:é*", "s3:Éx", true},
+	{"s3:a", "s3:á", false},
+}
+
+func TestMatch(t *testing.T) {
+	for _, tt := range matchTests {
+		if got := Match(tt.p, tt.a); got != tt.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", tt.p, tt.a, got, tt.want)
+		}
+	}
+}
+
+// TestMatchPathological checks that many stars do not make Match exponential.
+func TestMatchPathological(t *testing.T) {
+	p := "s3:" + strings.Repeat("*a", 30) + "b"
+	a := "s3:" + strings.Repeat("a", 5000)
+	if Match(p, a) {
+		t.Errorf("Match(%q, %q…) = true, want false", p, a[:20])
+	}
+	if !Match(p, a+"b") {
+		t.Errorf("Match(%q, %q…b) = false, want true", p, a[:20])
+	}
+}
+
+var validatePatternTests = []struct {
+	p       string
+	wantErr string // "" for valid, else a substring of the reason
+}{
+	{"*", ""},
+	{"s3:GetObject", ""},
+	{"S3:getobject", ""},
+	{"s3:*", ""},
+	{"s3:Get?bject", ""},
+	{"*:*", ""},
+	{"s?:Get*", ""},
+	{"s3-outposts:GetObject", ""},
+	{"execute-api:Invoke", ""},
+	{"s3:GetObjécts", ""},
+	{"s3:" + strings.Repeat("a", MaxPatternLength-3), ""},
+	{"s3:" + strings.Repeat("a", MaxPatternLength-2), "longer than"},
+	{"s3", "not service:action"},
+	{"s3GetObject", "not service:action"},
+	{"", "not service:action"},
+	{"**", "not service:action"},
+	{":GetObject", "empty service"},
+	{"s3:", "empty action name"},
+	{"s3:Get:Object", "more than one ':'"},
+	{"s3::", "more than one ':'"},
+	{"s 3:Get", "service prefix"},
+	{"s3_x:Get", "service prefix"},
+	{"sé:Get", "service prefix"},
+	{"s3:Get Object", "action name"},
+	{"s3:Get\tObject", "action name"},
+	{"s3:GetObject\n", "action name"},
+	{"s3:Get\x00", "action name"},
+	{"s3:Get\u00a0Object", "action name"},
+	{"s3:Get\u2028", "action name"},
+}
+
+func TestValidatePattern(t *testing.T) {
+	for _, tt := range validatePatternTests {
+		got := ValidatePattern(tt.p)
+		if tt.wantErr == "" && got != "" || tt.wantErr != "" && !strings.Contains(got, tt.wantErr) {
+			t.Errorf("ValidatePattern(%q) = %q, want %q", tt.p, got, tt.wantErr)
+		}
+	}
+}
+
+var includesTests = []struct {
+	p, q string
+	want bool
+}{
+	// The contract's examples (C2).
+	{"s3:GetObject*", "s3:Get*", true},
+	{"s3:Put*", "s3:*Object", false},
+	{"s3:*Object", "s3:*", true},
+	{"s3:Get?bject", "s3:Get*", true},
+	{"s3:G*t", "s3:G*", true},
+	{"s3:*a*", "s3:*", true},
+	{"s3:*", "s3:*a*", false},
+	{"*", "s3:*", false},
+	{"s3:*", "*", true},
+	{"*", "*", true},
+	// Equal patterns, in any spelling.
+	{"s3:GetObject", "s3:GetObject", true},
+	{"s3:Get*", "s3:Get*", true},
+	{"s3:*Object", "s3:*Object", true},
+	{"s3:G?t*Acl", "s3:G?t*Acl", true},
+	{"s3:*a*b*", "s3:*a*b*", true},
+	{"S3:GETOBJECT*", "s3:getobject*", true},
+	{"s3:*OBJECT", "s3:*object", true},
+	// Exact names.
+	{"s3:GetObject", "s3:Get*", true},
+	{"s3:GetObject", "s3:*Object", true},
+	{"s3:GetObject", "s3:Put*", false},
+	{"s3:GetObject", "s3:GetObjectAcl", false},
+	{"s3:Get*", "s3:GetObject", false},
+	// One more or one less character.
+	{"s3:Get?", "s3:Get*", true},
+	{"s3:Get*", "s3:Get?", false},
+	{"s3:Get??", "s3:Get?*", true},
+	{"s3:Get?*", "s3:Get??*", false},
+	{"s3:Get??*", "s3:Get?*", true},
+	{"s3:?", "s3:*", true},
+	{"s3:?", "s3:a", false},
+	{"s3:?", "s3:é", false},
+	{"s3:Get*", "s3:GetObject*", false},
+	// Middle stars.
+	{"s3:*Object", "s3:*ct", true},
+	{"s3:*ct", "s3:*Object", false},
+	{"s3:a*b*c", "s3:a*c", true},
+	{"s3:a*c", "s3:a*b*c", false},
+	{"s3:*ab*", "s3:*a*b*", true},
+	{"s3:*a*b*", "s3:*ab*", false},
+	{"s3:GetObject*", "s3:*Object*", true},
+	{"s3:*Object*", "s3:GetObject*", false},
+	{"s3:Get*Acl", "s3:*Acl", true},
+	{"s3:Get*Acl", "s3:Get*", true},
+	{"s3:*Acl", "s3:Get*Acl", false},
+	{"s3:a*a", "s3:a*", true},
+	{"s3:a*", "s3:*a", false},
+	{"s3:aa*", "s3:a*a*", true},
+	// Wildcard services.
+	{"s?:GetObject", "s3:*", false},
+	{"s3:GetObject", "s?:Get*", true},
+	{"s3:*", "s*:*", true},
+	{"s*:*", "s3:*", false},
+	// Unicode folding.
+	{"s3:\u212a*", "s3:k*", true},
+	{"s3:k*", "s3:\u212a*", true},
+	{"s3:\u212aey", "s3:K*", true},
+	{"s3:é*", "s3:É*", true},
+	{"s3:É?", "s3:é*", true},
+	{"s3:ß*", "s3:ss*", false},
+	{"s3:a*", "s3:á*", false},
+}
+
+func TestIncludes(t *testing.T) {
+	for _, tt := range includesTests {
+		if got := Includes(tt.p, tt.q); got != tt.want {
+			t.Errorf("Includes(%q, %q) = %v, want %v", tt.p, tt.q, got, tt.want)
+		}
+	}
+}
+
+var includesAnyTests = []struct {
+	p    string
+	qs   []string
+	want bool
+}{
+	// Unions where no single pattern includes p.
+	{"s3:Get*", []string{"s3:Get", "s3:Get?*"}, true},
+	{"s3:*", []string{"s3:", "s3:?*"}, true},
+	{"s3:G*", []string{"s3:G", "s3:G?", "s3:G??*"}, true},
+	{"s3:G*", []string{"s3:G", "s3:G??*"}, false}, // s3:Gx
+	{"s3:*x*", []string{"s3:x*", "s3:?*x*"}, true},
+	{"s3:Get*", []string{"s3:GetObject*", "s3:GetBucket*", "s3:Get"}, false},
+	{"s3:a?", []string{"s3:ab", "s3:a?"}, true},
+	{"s3:?", []string{"s3:a", "s3:b"}, false},
+	{"s3:*Acl", []string{"s3:Get*", "s3:Put*"}, false},
+	{"s3:Get*Acl", []string{"s3:Put*", "s3:*Acl"}, true},
+	// Empty unions include nothing.
+	{"s3:GetObject", nil, false},
+	{"s3:*", nil, false},
+	{"s3:GetObject", []string{"s3:Put*", "*"}, true},
+}
+
+func TestIncludesAny(t *testing.T) {
+	for _, tt := range includesAnyTests {
+		if got := IncludesAny(tt.p, tt.qs); got != tt.want {
+			t.Errorf("IncludesAny(%q, %q) = %v, want %v", tt.p, tt.qs, got, tt.want)
+		}
+	}
+	// The union rows must not be decided by one member alone.
+	for _, tt := range includesAnyTests[:5] {
+		if !tt.want {
+			continue
+		}
+		for _, q := range tt.qs {
+			if Includes(tt.p, q) {
+				t.Errorf("test is weak: Includes(%q, %q) = true on its own", tt.p, q)
+			}
+		}
+	}
+}
+
+var tokensTests = []struct {
+	name, gran string
+	want       []string
+}{
+	{"GetBucketPolicyStatus", GranularityWord, []string{"Get", "Bucket", "Policy", "Status"}},
+	{"ListMFADevices", GranularityWord, []string{"List", "MFA", "Devices"}},
+	{"ListObjectsV2", GranularityWord, []string{"List", "Objects", "V2"}},
+	{"GetBucketCORS", GranularityWord, []string{"Get", "Bucket", "CORS"}},
+	{"CreateDBInstance", GranularityWord, []string{"Create", "DB", "Instance"}},
+	{"GetS3Bucket", GranularityWord, []string{"Get", "S3", "Bucket"}},
+	{"DescribeEC2Instances", GranularityWord, []string{"Describe", "EC2", "Instances"}},
+	{"ListV2Objects", GranularityWord, []string{"List", "V2", "Objects"}},
+	{"GetObject", GranularityWord, []string{"Get", "Object"}},
+	{"getObject", GranularityWord, []string{"get", "Object"}},
+	{"listbuckets", GranularityWord, []string{"listbuckets"}},
+	{"CORS", GranularityWord, []string{"CORS"}},
+	{"Get-Object", GranularityWord, []string{"Get-", "Object"}},
+	{"put_object", GranularityWord, []string{"put_", "object"}},
+	{"GetÉtat", GranularityWord, []string{"Get", "État"}},
+	{"G", GranularityWord, []string{"G"}},
+	{"", GranularityWord, nil},
+	{"GetObject", "", []string{"Get", "Object"}}, // word is the default
+	{"GetObject", GranularityChar, []string{"G", "e", "t", "O", "b", "j", "e", "c", "t"}},
+	{"V2é", GranularityChar, []string{"V", "2", "é"}},
+	{"", GranularityChar, nil},
+	{"GetBucketPolicyStatus", GranularityAction, []string{"GetBucketPolicyStatus"}},
+}
+
+func TestTokens(t *testing.T) {
+	for _, tt := range tokensTests {
+		got := Tokens(tt.name, tt.gran)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Tokens(%q, %q) = %q, want %q", tt.name, tt.gran, got, tt.want)
+		}
+		if strings.Join(got, "") != tt.name {
+			t.Errorf("Tokens(%q, %q) = %q, which do not join to the name", tt.name, tt.gran, got)
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{
+		{"GetObject", "getobject"}, {"\u212a", "k"}, {"K", "k"}, {"É", "é"}, {"Σ", "ς"}, {"\u017f", "s"},
+	} {
+		if foldKey(tt.a) != foldKey(tt.b) {
+			t.Errorf("foldKey(%q) = %q, foldKey(%q) = %q, want equal", tt.a, foldKey(tt.a), tt.b, foldKey(tt.b))
+		}
+	}
+	if foldKey("a") == foldKey("á") || foldKey("ß") == foldKey("ss") {
+		t.Errorf("foldKey merges letters that differ beyond case")
+	}
+}
