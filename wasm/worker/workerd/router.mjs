@@ -47,12 +47,21 @@ export default {
     if (path.endsWith("/")) path += "index.html";
     const dot = path.lastIndexOf(".");
     const ext = dot > path.lastIndexOf("/") ? path.slice(dot).toLowerCase() : "";
+    const read = (p) => env.STATIC.fetch(new URL(p, "http://static/"), { method: "GET" });
     if (ext === "") {
       // a folder without its slash: send the browser to the slash form
-      return Response.redirect(new URL(path + "/", url).toString(), 301);
+      const index = await read(path + "/index.html");
+      if (index.ok) {
+        await index.body?.cancel();
+        return Response.redirect(new URL(path + "/", url).toString(), 301);
+      }
     }
-    const file = await env.STATIC.fetch(new URL(path, "http://static/"), { method: "GET" });
-    if (!file.ok) return notFound(url.pathname);
+    const file = await read(path);
+    // (workerd's disk service lists a folder as JSON; a folder is not a file here)
+    if (!file.ok || (ext === "" && file.headers.get("Content-Type")?.startsWith("application/json"))) {
+      await file.body?.cancel();
+      return notFound(url.pathname);
+    }
     const [type, compress] = TYPES[ext] || ["application/octet-stream", false];
     const headers = new Headers({ "Content-Type": type, "Cache-Control": "no-cache" });
     if (compress) {
