@@ -1,0 +1,400 @@
+//go:build e2e
+
+// Package e2e drives the playground in a real headless Chromium (chromedp):
+// it builds the page with scripts/build-web, serves it with the Worker's own
+// handler on a loopback port, and checks what a person would see.
+//
+//	go test -count=1 -tags e2e -run Browser ./e2e
+//
+// CHROMIUM names the browser binary (default /usr/lib/chromium/chromium);
+// WHITTLE_SCREENSHOT=path saves a screenshot of the opened page there.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"whittle/wasm/playground/diff"
+	"whittle/wasm/worker/handler"
+)
+
+var (
+	siteOnce sync.Once
+	siteURL  string          // the test server's origin, http://127.0.0.1:port
+	browser  context.Context // the allocator; each test opens its own tab
+	webDir   string          // the built playground
+	siteErr  error
+)
+
+// site builds the playground into build/e2e-web (git-ignored, rebuilt on every
+// run), serves it with the Worker's handler on a loopback port and starts one
+// headless Chromium for all tests of the run. The browser is killed with the
+// test binary (chromedp starts it with a parent-death signal).
+func site(t *testing.T) {
+	t.Helper()
+	siteOnce.Do(func() {
+		top, err := filepath.Abs("..")
+		if err != nil {
+			siteErr = err
+			return
+		}
+		webDir = filepath.Join(top, "build", "e2e-web")
+		build := exec.Command(filepath.Join(top, "scripts", "build-web"), webDir)
+		if out, err := build.CombinedOutput(); err != nil {
+			siteErr = fmt.Errorf("scripts/build-web: %v\n%s", err, out)
+			return
+		}
+		srv := httptest.NewServer(handler.New(handler.Static(os.DirFS(webDir))))
+		siteURL = srv.URL
+
+		exe := os.Getenv("CHROMIUM")
+		if exe == "" {
+			exe = "/usr/lib/chromium/chromium"
+		}
+		if _, err := os.Stat(exe); err != nil {
+			siteErr = fmt.Errorf("no Chromium at %s (apt-get install -y chromium, or set CHROMIUM): %w", exe, err)
+			return
+		}
+		profile := filepath.Join(top, "build", "e2e-chromium-profile")
+		os.RemoveAll(profile)
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(exe),
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.UserDataDir(profile),
+			chromedp.WindowSize(1400, 1000),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("no-first-run", true),
+		)
+		browser, _ = chromedp.NewExecAllocator(context.Background(), opts...)
+	})
+	if siteErr != nil {
+		t.Fatal(siteErr)
+	}
+}
+
+// page is one open tab of the playground with everything it logged and asked for.
+type page struct {
+	t        *testing.T
+	ctx      context.Context
+	mu       sync.Mutex
+	console  []string // errors and exceptions
+	requests []string // every URL the page requested
+}
+
+// open starts a tab, records its console errors and requests, loads the
+// playground and waits for the first refined result.
+func open(t *testing.T) *page {
+	t.Helper()
+	site(t)
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelT)
+	p := &page{t: t, ctx: ctx}
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{})
+		return err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			p.mu.Lock()
+			p.requests = append(p.requests, e.Request.URL)
+			p.mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				p.mu.Lock()
+				p.console = append(p.console, m.String())
+				p.mu.Unlock()
+			}
+		}
+	}()
+	if err := chromedp.Do(ctx, chromedp.Navigate(siteURL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the first refinement", `(window.whittleStats && whittleStats.refines) > 0`)
+	t.Cleanup(p.checkClean)
+	return p
+}
+
+// checkClean fails the test on console errors and on requests that left the origin.
+func (p *page) checkClean() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.console {
+		p.t.Errorf("console: %s", c)
+	}
+	for _, u := range p.requests {
+		if !strings.HasPrefix(u, siteURL+"/") && !strings.HasPrefix(u, "blob:"+siteURL+"/") && !strings.HasPrefix(u, "data:") {
+			p.t.Errorf("request left the page's origin: %s", u)
+		}
+	}
+}
+
+func eval[T any](p *page, expr string) T {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls the JavaScript condition cond until it is true.
+func (p *page) waitFor(what, cond string) {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`!!(`+cond+`)`))
+		if err == nil && v {
+			return
+		}
+		if time.Now().After(deadline) {
+			status := eval[string](p, `document.getElementById("status").textContent + " | " + document.querySelector("[data-testid=error]").textContent`)
+			p.t.Fatalf("timed out waiting for %s (%v); page says: %s", what, err, status)
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+}
+
+func testid(id string) string { return `document.querySelector("[data-testid=` + id + `]")` }
+
+func (p *page) text(id string) string { return eval[string](p, testid(id)+`.textContent`) }
+
+// selectAll focuses the editor whose editable area has the data-testid id and
+// selects its whole text with Ctrl+A.
+func (p *page) selectAll(id string) {
+	p.t.Helper()
+	err := chromedp.Do(p.ctx,
+		chromedp.Focus(chromedp.CSS(`[data-testid="`+id+`"]`)),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+	)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// clear empties an editor as a person would: Ctrl+A, Backspace.
+func (p *page) clear(id string) {
+	p.t.Helper()
+	p.selectAll(id)
+	if err := chromedp.Do(p.ctx, chromedp.KeyEvent(kb.Backspace)); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// typeInto replaces an editor's text with text, entered through the browser's
+// text input (Input.insertText, as an input method does). The browser turns
+// runs of spaces typed this way into no-break spaces, so text must be compact
+// JSON; use paste for formatted text.
+func (p *page) typeInto(id, text string) {
+	p.t.Helper()
+	p.selectAll(id)
+	err := chromedp.Do(p.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
+		return err
+	}))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// paste replaces an editor's text with text as a clipboard paste does (a paste
+// event carrying text/plain).
+func (p *page) paste(id, text string) {
+	p.t.Helper()
+	p.selectAll(id)
+	eval[bool](p, `(() => {
+		const dt = new DataTransfer();
+		dt.setData("text/plain", `+jsString(text)+`);
+		return `+testid(id)+`.dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true}));
+	})()`)
+}
+
+// compact is the JSON text of file name without insignificant whitespace.
+func compact(t *testing.T, name string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(read(t, name))); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func read(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// articleRefined is the refined policy of the article's figure, as the page
+// prints it.
+func articleRefined(t *testing.T) string {
+	b, err := diff.Pretty([]byte(read(t, "../wasm/playground/diff/testdata/article-refined.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestBrowserOpensWithArticle(t *testing.T) {
+	p := open(t)
+	want := articleRefined(t)
+	if got := p.text("refined-output"); got != want {
+		t.Errorf("refined-output on opening:\n%s\nwant the article's:\n%s", got, want)
+	}
+	if got := eval[string](p, testid("verification")+`.getAttribute("data-exact")`); got != "true" {
+		t.Errorf("verification data-exact = %q (%s), want true", got, p.text("verification"))
+	}
+	if got := eval[string](p, testid("example-select")+`.value`); got != "article-2024" {
+		t.Errorf("example-select = %q, want article-2024", got)
+	}
+	if shot := os.Getenv("WHITTLE_SCREENSHOT"); shot != "" {
+		png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(shot, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBrowserTypedArticle types the article's example (and the 2024 catalog)
+// into emptied editors and expects exactly the article's policy.
+func TestBrowserTypedArticle(t *testing.T) {
+	p := open(t)
+	for _, id := range []string{"policy-input", "findings-input", "catalog-input"} {
+		p.clear(id)
+	}
+	p.waitFor("the error of an empty policy", testid("error")+`.hidden === false`)
+	if !eval[bool](p, `!!`+testid("policy-input")+`.querySelector(".cm-placeholder")`) {
+		t.Fatalf("policy editor not empty after Ctrl+A, Backspace: %q", p.text("policy-input"))
+	}
+	p.typeInto("catalog-input", compact(t, filepath.Join(webDir, "web/examples/catalog-2024-08-31.json")))
+	p.typeInto("findings-input", compact(t, "../web/examples/article/findings.json"))
+	p.typeInto("policy-input", compact(t, "../web/examples/article/policy.json"))
+	want := articleRefined(t)
+	p.waitFor("the article's refinement", testid("error")+`.hidden && `+testid("refined-output")+`.textContent === `+jsString(want))
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func TestBrowserDiff(t *testing.T) {
+	p := open(t)
+	lines := eval[[]string](p, `Array.from(`+testid("diff-view")+`.children, d => d.textContent.replace(/\s+/g, " ").trim())`)
+	has := func(s string) bool {
+		for _, l := range lines {
+			if strings.TrimSuffix(l, ",") == s {
+				return true
+			}
+		}
+		return false
+	}
+	for _, want := range []string{`- "s3:Get*"`, `+ "s3:GetObject*"`, `+ "s3:GetAccess*"`, `- "lambda:AddPermission"`, `"lambda:Invoke*"`, `"s3:List*"`} {
+		if !has(want) {
+			t.Errorf("diff-view has no line %s; it shows:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+func TestBrowserTrie(t *testing.T) {
+	p := open(t)
+	for _, tt := range []struct {
+		prefix       string
+		safe, chosen string
+	}{
+		{"s3:Get", "false", ""},
+		{"s3:GetBucket", "false", ""},
+		{"s3:GetObject", "true", "true"},
+		{"s3:GetAccess", "true", "true"},
+	} {
+		node := testid("trie-view") + `.querySelector('[data-prefix="` + tt.prefix + `"]')`
+		if !eval[bool](p, `!!`+node) {
+			t.Errorf("trie-view has no node %s", tt.prefix)
+			continue
+		}
+		safe := eval[string](p, node+`.getAttribute("data-safe")`)
+		chosen := eval[string](p, node+`.getAttribute("data-chosen") || ""`)
+		if safe != tt.safe || chosen != tt.chosen {
+			t.Errorf("trie node %s: data-safe=%q data-chosen=%q, want %q %q", tt.prefix, safe, chosen, tt.safe, tt.chosen)
+		}
+	}
+}
+
+// TestBrowserSyntaxError breaks the policy: the error names line:column and the
+// last good result stays.
+func TestBrowserSyntaxError(t *testing.T) {
+	p := open(t)
+	before := p.text("refined-output")
+	broken := strings.Replace(read(t, "../web/examples/article/policy.json"), `"s3:Get*",`, `"s3:Get*"`, 1)
+	p.paste("policy-input", broken)
+	p.waitFor("the error", testid("error")+`.hidden === false`)
+	msg := p.text("error")
+	// The missing comma is noticed at the next string: line 23, column 9.
+	if !regexp.MustCompile(`\b23:9\b`).MatchString(msg) {
+		t.Errorf("error = %q, want it to name line:column 23:9", msg)
+	}
+	if got := p.text("refined-output"); got != before {
+		t.Errorf("refined-output changed on broken input:\n%s\nwant the last result:\n%s", got, before)
+	}
+	if !eval[bool](p, `!!document.querySelector(".cm-lint-marker-error, .cm-lintRange-error")`) {
+		t.Errorf("the policy editor marks no error")
+	}
+}
+
+// TestBrowserNoMarkup puts an HTML payload in a policy string: the page shows
+// it as text and never runs it.
+func TestBrowserNoMarkup(t *testing.T) {
+	p := open(t)
+	payload := `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`
+	policy := strings.Replace(read(t, "../web/examples/article/policy.json"), `"Resource": "*"`, `"Resource": "arn:aws:s3:::`+strings.ReplaceAll(payload, `"`, `\"`)+`"`, 1)
+	p.paste("policy-input", policy)
+	p.waitFor("the payload in refined-output", testid("refined-output")+`.textContent.includes("<img src=x onerror")`)
+	time.Sleep(300 * time.Millisecond)
+	if eval[bool](p, `window.__pwned !== undefined`) {
+		t.Errorf("the payload ran")
+	}
+	if n := eval[int](p, `document.querySelectorAll("main img, main script").length`); n != 0 {
+		t.Errorf("the page has %d img/script elements in main, want 0", n)
+	}
+	if !eval[bool](p, testid("diff-view")+`.textContent.includes("<img src=x")`) {
+		t.Errorf("diff-view does not show the payload as text")
+	}
+}

@@ -1,0 +1,361 @@
+//go:build js && wasm
+
+// Command playground is the browser side of the Whittle playground
+// (index.html): it reads the three editors, calls the engine in-process
+// (engine.HandleRefine, the same entry point as the API) and renders the
+// result, the diff and the tries. All refinement logic lives in package engine;
+// this package only moves text between the engine and the DOM, always as text
+// (textContent, text nodes), never as HTML.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"syscall/js"
+
+	"honnef.co/go/js/dom/v2"
+
+	"whittle/engine"
+	"whittle/wasm/playground/diff"
+)
+
+// debounceMS is how long typing must pause before a live refinement: long
+// enough not to refine on every keystroke, short enough to feel immediate.
+const debounceMS = 250
+
+// example is one entry of web/examples/index.json; file names are relative to
+// web/examples/.
+type example struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Policy   string `json:"policy"`
+	Findings string `json:"findings"`
+	Catalog  string `json:"catalog,omitempty"`
+}
+
+type app struct {
+	doc                        dom.Document
+	policy, findings, catalog  *editor
+	status, errBox, outputs    dom.Element
+	exampleSel, granularitySel *dom.HTMLSelectElement
+	timer                      js.Value // pending debounce timeout id
+	debounced                  js.Func
+	loading                    bool // editors being filled by an example: no live refine
+	last                       *result
+	examples                   []example
+	refines                    int
+	trie                       trieView
+}
+
+// result is the last good refinement, kept while the input is broken.
+type result struct {
+	resp    engine.Response
+	refined string // pretty refined policy, as shown and copied
+}
+
+func main() {
+	a := &app{doc: dom.GetWindow().Document()}
+	a.status = a.byID("status")
+	a.errBox = a.byID("error")
+	a.outputs = a.byID("outputs")
+	a.exampleSel = a.byID("example-select").(*dom.HTMLSelectElement)
+	a.granularitySel = a.byID("granularity-select").(*dom.HTMLSelectElement)
+	a.trie.init(a)
+	a.debounced = js.FuncOf(func(js.Value, []js.Value) any { a.refine(); return nil })
+
+	a.policy = newEditor(a.byID("policy-editor"), "policy-input", "Policy JSON", "Paste an IAM policy document", a.changed, a.refine)
+	a.findings = newEditor(a.byID("findings-editor"), "findings-input", "Unused permissions JSON",
+		"Unused permissions: Access Analyzer findings, or [\"s3:GetObject\", ...]", a.changed, a.refine)
+	a.catalog = newEditor(a.byID("catalog-editor"), "catalog-input", "Catalog overlay JSON",
+		"Empty: the built-in catalog. Or {\"s3\": [\"GetObject\", ...]} to replace services", a.changed, a.refine)
+	a.showCatalogInfo()
+
+	a.byID("refine-button").AddEventListener("click", false, func(dom.Event) { a.refine() })
+	a.granularitySel.AddEventListener("change", false, func(dom.Event) { a.refine() })
+	a.exampleSel.AddEventListener("change", false, func(dom.Event) {
+		go a.loadExample(a.exampleSel.Value())
+	})
+	for name, ed := range map[string]*editor{"policy": a.policy, "findings": a.findings, "catalog": a.catalog} {
+		ed := ed
+		a.byID("format-"+name).AddEventListener("click", false, func(dom.Event) { a.format(ed) })
+	}
+	a.byID("copy-button").AddEventListener("click", false, func(dom.Event) { a.copy() })
+	a.byID("download-button").AddEventListener("click", false, func(dom.Event) { a.download() })
+
+	if err := a.loadExamples(); err != nil {
+		a.status.SetTextContent("Could not load the examples: " + err.Error())
+	} else if len(a.examples) > 0 {
+		a.loadExample(a.examples[0].ID)
+	}
+	select {} // keep the callbacks alive
+}
+
+func (a *app) byID(id string) dom.Element {
+	el := a.doc.GetElementByID(id)
+	if el == nil {
+		panic("index.html has no element #" + id)
+	}
+	return el
+}
+
+// changed is called on every edit: it (re)starts the debounce timer.
+func (a *app) changed() {
+	if a.loading {
+		return
+	}
+	g := js.Global()
+	if !a.timer.IsUndefined() && !a.timer.IsNull() {
+		g.Call("clearTimeout", a.timer)
+	}
+	a.timer = g.Call("setTimeout", a.debounced, debounceMS)
+}
+
+func (a *app) showCatalogInfo() {
+	var info engine.CatalogInfo
+	_ = json.Unmarshal(engine.HandleCatalog(), &info)
+	text := "Leave empty to use the built-in catalog"
+	if info.Source != "" {
+		text += ": " + info.Source
+		if info.Version != "" {
+			text += " " + info.Version
+		}
+		text += ", actions as of " + info.Date + " (" + itoa(info.Services) + " services, " + itoa(info.Actions) + " actions)"
+	}
+	text += ". Services listed here replace the built-in ones."
+	a.byID("catalog-info").SetTextContent(text)
+}
+
+// request is the body of a refinement, as the API takes it: the editors' texts
+// are passed as JSON strings so that error positions refer to what was typed.
+type request struct {
+	Policy   string         `json:"policy"`
+	Findings string         `json:"findings"`
+	Catalog  *string        `json:"catalog,omitempty"`
+	Options  engine.Options `json:"options"`
+}
+
+// refine runs the engine on the editors' texts and renders the answer.
+func (a *app) refine() {
+	perf := js.Global().Get("performance")
+	t0 := perf.Call("now").Float()
+	req := request{
+		Policy:   a.policy.Text(),
+		Findings: a.findings.Text(),
+		Options:  engine.Options{Granularity: a.granularitySel.Value(), Trie: true},
+	}
+	if strings.TrimSpace(req.Findings) == "" {
+		req.Findings = "[]"
+	}
+	if c := a.catalog.Text(); strings.TrimSpace(c) != "" {
+		req.Catalog = &c
+	}
+	if strings.TrimSpace(req.Policy) == "" {
+		a.showError(&engine.Error{Code: engine.CodeInvalidPolicy, Field: "policy", Message: "the policy is empty: paste an IAM policy document"})
+		return
+	}
+	body, _ := json.Marshal(req)
+	out, eerr := engine.HandleRefine(body)
+	if eerr != nil {
+		a.showError(eerr)
+		return
+	}
+	var resp engine.Response
+	if err := json.Unmarshal(out, &resp); err != nil {
+		a.showError(&engine.Error{Code: engine.CodeInternal, Message: "unreadable engine answer: " + err.Error()})
+		return
+	}
+	a.clearError()
+	a.render(req.Policy, &resp)
+	ms := perf.Call("now").Float() - t0
+	a.refines++
+	stats := js.Global().Get("whittleStats")
+	if stats.IsUndefined() {
+		stats = js.Global().Get("Object").New()
+		js.Global().Set("whittleStats", stats)
+	}
+	if a.refines == 1 {
+		stats.Set("firstResultMs", perf.Call("now").Float())
+	}
+	stats.Set("lastRefineMs", ms)
+	stats.Set("refines", a.refines)
+	a.status.SetTextContent("Refined in " + formatMS(ms) + " (in this page, with WebAssembly)")
+}
+
+// showError shows a refusal of the input, marks its place in the editor and
+// keeps the last good result on screen (dimmed).
+func (a *app) showError(e *engine.Error) {
+	msg := e.Error()
+	if e.Path != "" && !strings.Contains(msg, e.Path) {
+		msg += " (at " + e.Path + ")"
+	}
+	if a.last != nil {
+		msg += "\nThe result below is the last one that worked."
+	}
+	a.errBox.SetTextContent(msg)
+	a.errBox.RemoveAttribute("hidden")
+	a.outputs.Class().Add("stale")
+	for _, ed := range []*editor{a.policy, a.findings, a.catalog} {
+		ed.ClearError()
+	}
+	var ed *editor
+	switch e.Field {
+	case "policy":
+		ed = a.policy
+	case "findings":
+		ed = a.findings
+	case "catalog":
+		ed = a.catalog
+	}
+	if ed != nil {
+		line, col := e.Line, e.Column
+		if line == 0 {
+			line, col = 1, 1
+		}
+		ed.SetError(line, col, e.Message)
+	}
+	a.status.SetTextContent("Input refused: " + e.Code)
+}
+
+func (a *app) clearError() {
+	a.errBox.SetTextContent("")
+	a.errBox.SetAttribute("hidden", "")
+	a.outputs.Class().Remove("stale")
+	for _, ed := range []*editor{a.policy, a.findings, a.catalog} {
+		ed.ClearError()
+	}
+}
+
+// format rewrites an editor's text pretty-printed, keeping key order; broken
+// JSON is left as it is and its error shown.
+func (a *app) format(ed *editor) {
+	text := ed.Text()
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	pretty, err := diff.Pretty([]byte(text))
+	if err != nil {
+		a.errBox.SetTextContent("Format: the text is not valid JSON yet (" + err.Error() + ")")
+		a.errBox.RemoveAttribute("hidden")
+		return
+	}
+	ed.SetText(string(pretty))
+}
+
+func (a *app) copy() {
+	if a.last == nil {
+		return
+	}
+	nav := js.Global().Get("navigator")
+	if cb := nav.Get("clipboard"); cb.Truthy() {
+		cb.Call("writeText", a.last.refined)
+		a.status.SetTextContent("Refined policy copied")
+	}
+}
+
+func (a *app) download() {
+	if a.last == nil || a.last.resp.RecommendedAction == "DETACH_POLICY" {
+		return
+	}
+	g := js.Global()
+	parts := g.Get("Array").New(a.last.refined)
+	opts := g.Get("Object").New()
+	opts.Set("type", "application/json")
+	blob := g.Get("Blob").New(parts, opts)
+	url := g.Get("URL").Call("createObjectURL", blob)
+	link := a.doc.CreateElement("a")
+	link.SetAttribute("href", url.String())
+	link.SetAttribute("download", "refined-policy.json")
+	link.(dom.HTMLElement).Click()
+	g.Get("URL").Call("revokeObjectURL", url)
+}
+
+// loadExamples reads web/examples/index.json and fills the examples menu.
+func (a *app) loadExamples() error {
+	text, err := fetchText("web/examples/index.json")
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(text), &a.examples); err != nil {
+		return err
+	}
+	for _, ex := range a.examples {
+		opt := a.doc.CreateElement("option")
+		opt.SetAttribute("value", ex.ID)
+		opt.SetTextContent(ex.Title)
+		a.exampleSel.AppendChild(opt)
+	}
+	return nil
+}
+
+// loadExample fills the editors with an example and refines it. It blocks on
+// fetches: call it from main or a new goroutine, never from a callback directly.
+func (a *app) loadExample(id string) {
+	var ex *example
+	for i := range a.examples {
+		if a.examples[i].ID == id {
+			ex = &a.examples[i]
+		}
+	}
+	if ex == nil {
+		return
+	}
+	texts := make([]string, 3)
+	for i, name := range []string{ex.Policy, ex.Findings, ex.Catalog} {
+		if name == "" {
+			continue
+		}
+		t, err := fetchText("web/examples/" + name)
+		if err != nil {
+			a.status.SetTextContent("Could not load example " + ex.ID + ": " + err.Error())
+			return
+		}
+		texts[i] = t
+	}
+	a.exampleSel.SetValue(ex.ID)
+	a.loading = true
+	a.policy.SetText(texts[0])
+	a.findings.SetText(texts[1])
+	a.catalog.SetText(texts[2])
+	a.loading = false
+	a.refine()
+}
+
+// fetchText GETs a file of the page's origin. It blocks until the answer.
+func fetchText(url string) (string, error) {
+	resp, err := await(js.Global().Call("fetch", url))
+	if err != nil {
+		return "", err
+	}
+	if !resp.Get("ok").Bool() {
+		return "", errors.New(url + ": " + resp.Get("status").String())
+	}
+	text, err := await(resp.Call("text"))
+	if err != nil {
+		return "", err
+	}
+	return text.String(), nil
+}
+
+// await waits for a JS promise.
+func await(p js.Value) (js.Value, error) {
+	type outcome struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan outcome, 1)
+	var ok, fail js.Func
+	ok = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- outcome{v: args[0]}
+		return nil
+	})
+	fail = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- outcome{err: errors.New(args[0].Call("toString").String())}
+		return nil
+	})
+	p.Call("then", ok, fail)
+	o := <-ch
+	ok.Release()
+	fail.Release()
+	return o.v, o.err
+}

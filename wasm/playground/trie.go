@@ -1,0 +1,218 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strconv"
+
+	"honnef.co/go/js/dom/v2"
+
+	"whittle/engine"
+)
+
+const svgNS = "http://www.w3.org/2000/svg"
+
+// Trie drawing metrics, in CSS pixels. Nodes are laid out as an outline: a
+// node's leaf children sit as chips in wrapped rows to its right, its inner
+// children below it, indented. This keeps the article's trie on one screen and
+// a large trie scrollable.
+const (
+	rowH     = 24.0 // vertical distance between rows
+	boxH     = 18.0 // node box height
+	charW    = 7.3  // width of a character of the 12px monospace font
+	padX     = 6.0  // text padding inside a box
+	gapX     = 6.0  // between chips
+	indentX  = 26.0 // inner children's indentation
+	chipGap  = 18.0 // between a node and its first chip
+	rowWidth = 720.0
+	margin   = 8.0
+)
+
+// trieView draws the tries of the last result, one at a time, with a selector
+// when there are several.
+type trieView struct {
+	a       *app
+	sel     *dom.HTMLSelectElement
+	view    dom.Element
+	tries   []engine.Trie
+	current int
+}
+
+func (t *trieView) init(a *app) {
+	t.a = a
+	t.sel = a.byID("trie-select").(*dom.HTMLSelectElement)
+	t.view = a.byID("trie-view")
+	t.sel.AddEventListener("change", false, func(dom.Event) {
+		if i, err := strconv.Atoi(t.sel.Value()); err == nil {
+			t.current = i
+			t.draw()
+		}
+	})
+}
+
+func (t *trieView) render(tries []engine.Trie) {
+	t.tries = tries
+	if t.current >= len(tries) {
+		t.current = 0
+	}
+	clear(t.sel)
+	for i, tr := range tries {
+		opt := t.a.doc.CreateElement("option")
+		opt.SetAttribute("value", strconv.Itoa(i))
+		opt.SetTextContent(tr.Path + "  " + tr.Pattern)
+		t.sel.AppendChild(opt)
+	}
+	if len(tries) > 1 {
+		t.sel.RemoveAttribute("hidden")
+		t.sel.SetValue(strconv.Itoa(t.current))
+	} else {
+		t.sel.SetAttribute("hidden", "")
+	}
+	t.draw()
+}
+
+func (t *trieView) draw() {
+	clear(t.view)
+	if len(t.tries) == 0 || t.tries[t.current].Root == nil {
+		p := t.a.doc.CreateElement("p")
+		p.SetAttribute("class", "empty")
+		p.SetTextContent("No wildcard was partly unused, so there is no trie to show.")
+		t.view.AppendChild(p)
+		return
+	}
+	d := &drawing{doc: t.a.doc}
+	d.svg = d.el("svg")
+	d.edges = d.el("g")
+	d.nodes = d.el("g")
+	d.svg.AppendChild(d.edges)
+	d.svg.AppendChild(d.nodes)
+	root := t.tries[t.current].Root
+	bottom := d.layout(root, root.Prefix, margin, margin)
+	w, h := d.right+margin, bottom+margin-(rowH-boxH)
+	d.svg.SetAttribute("width", ftoa(w))
+	d.svg.SetAttribute("height", ftoa(h))
+	d.svg.SetAttribute("viewBox", "0 0 "+ftoa(w)+" "+ftoa(h))
+	d.svg.SetAttribute("role", "img")
+	d.svg.SetAttribute("aria-label", "Trie of "+t.tries[t.current].Pattern)
+	t.view.AppendChild(d.svg)
+}
+
+type drawing struct {
+	doc               dom.Document
+	svg, edges, nodes dom.Element
+	right             float64
+}
+
+func (d *drawing) el(name string) dom.Element { return d.doc.CreateElementNS(svgNS, name) }
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+func boxWidth(label string) float64 { return float64(len([]rune(label)))*charW + 2*padX }
+
+// node draws one node box at (x, y) and returns its width.
+func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
+	w := boxWidth(label)
+	g := d.el("g")
+	class := "node unsafe"
+	if n.Safe {
+		class = "node safe"
+	}
+	if n.Chosen {
+		class += " chosen"
+	}
+	if len(n.Children) == 0 && n.Unused > 0 && n.Wanted == 0 {
+		class += " unused"
+	}
+	g.SetAttribute("class", class)
+	g.SetAttribute("data-prefix", n.Prefix)
+	g.SetAttribute("data-safe", strconv.FormatBool(n.Safe))
+	if n.Chosen {
+		g.SetAttribute("data-chosen", "true")
+	}
+	title := d.el("title")
+	tip := n.Prefix + ": "
+	if n.Safe {
+		tip += "safe"
+	} else {
+		tip += "unsafe"
+	}
+	if n.Chosen {
+		tip += ", chosen"
+	}
+	tip += "; " + strconv.Itoa(n.Wanted) + " wanted, " + strconv.Itoa(n.Unused) + " unused"
+	if n.Other > 0 {
+		tip += ", " + strconv.Itoa(n.Other) + " not matched by the pattern"
+	}
+	if n.Action != "" {
+		tip += "; the action " + n.Action + " ends here"
+	}
+	title.SetTextContent(tip)
+	g.AppendChild(title)
+	rect := d.el("rect")
+	rect.SetAttribute("x", ftoa(x))
+	rect.SetAttribute("y", ftoa(y))
+	rect.SetAttribute("width", ftoa(w))
+	rect.SetAttribute("height", ftoa(boxH))
+	rect.SetAttribute("rx", "3")
+	g.AppendChild(rect)
+	text := d.el("text")
+	text.SetAttribute("x", ftoa(x+padX))
+	text.SetAttribute("y", ftoa(y+boxH/2))
+	text.SetTextContent(label)
+	g.AppendChild(text)
+	d.nodes.AppendChild(g)
+	if x+w > d.right {
+		d.right = x + w
+	}
+	return w
+}
+
+func (d *drawing) edge(path string) {
+	p := d.el("path")
+	p.SetAttribute("class", "edge")
+	p.SetAttribute("d", path)
+	d.edges.AppendChild(p)
+}
+
+// layout draws n and its subtree with n's box at (x, y) and returns the y of
+// the next free row below the subtree.
+func (d *drawing) layout(n *engine.TrieNode, label string, x, y float64) float64 {
+	w := d.node(n, label, x, y)
+	mid := boxH / 2
+	var inner []*engine.TrieNode
+	start := x + w + chipGap
+	limit := max(x+rowWidth, start+boxWidth("MMMMMMMMMMMMMMMMMMMM"))
+	cx, cy := start, y
+	chips := 0
+	for _, c := range n.Children {
+		if len(c.Children) > 0 {
+			inner = append(inner, c)
+			continue
+		}
+		lbl := c.Token
+		if lbl == "" {
+			lbl = c.Prefix
+		}
+		cw := boxWidth(lbl)
+		if chips > 0 && cx+cw > limit {
+			cx, cy = start, cy+rowH
+		}
+		if chips == 0 {
+			d.edge("M" + ftoa(x+w) + " " + ftoa(y+mid) + "H" + ftoa(cx))
+		}
+		d.node(c, lbl, cx, cy)
+		cx += cw + gapX
+		chips++
+	}
+	next := cy + rowH
+	for _, c := range inner {
+		lbl := c.Token
+		if lbl == "" {
+			lbl = c.Prefix
+		}
+		ex := x + indentX/2
+		d.edge("M" + ftoa(ex) + " " + ftoa(y+boxH) + "V" + ftoa(next+mid) + "H" + ftoa(x+indentX))
+		next = d.layout(c, lbl, x+indentX, next)
+	}
+	return next
+}
