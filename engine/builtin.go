@@ -14,10 +14,11 @@ import (
 // comment lines starting with '#', header lines "key value" up to an empty line,
 // then one line a service, in the order of [Catalog.Services]:
 //
-//	prefix TAB levels TAB Name1 SP Name2 SP ...
+//	prefix TAB levels TAB lengths TAB Name1 SP Name2 SP ...
 //
-// with one access-level letter per action (L, R, W, P, T, or - for unknown) and
-// the names in the order of [Catalog.Actions].
+// with one access-level letter per action (L, R, W, P, T, or - for unknown), one
+// length character per action ('!'-1+len(name)) and the names in the order of
+// [Catalog.Actions].
 //
 //go:embed data/catalog.txt
 var builtinText string
@@ -106,39 +107,44 @@ func decodeCatalog(text string) (*Catalog, error) {
 	c.services = make([]string, 0, wantServices)
 	c.actions = make([][]string, 0, wantServices)
 	c.levels = make([]string, 0, wantServices)
+	// The body is cut by the lengths column, not by reading every byte: a fresh
+	// WebAssembly instance runs this once, in V8's baseline code, where a byte
+	// loop over half a megabyte costs about ten milliseconds.
 	used := 0
-	for {
-		line, ok := nextLine()
-		if !ok {
-			break
-		}
-		tab := strings.IndexByte(line, '\t')
+	for text != "" {
+		lineNo++
+		tab := strings.IndexByte(text, '\t')
 		if tab <= 0 {
 			return nil, fmt.Errorf("line %d: no service prefix", lineNo)
 		}
-		svc := line[:tab]
-		rest := line[tab+1:]
-		tab = strings.IndexByte(rest, '\t')
+		svc := text[:tab]
+		text = text[tab+1:]
+		tab = strings.IndexByte(text, '\t')
 		if tab <= 0 {
 			return nil, fmt.Errorf("line %d (%s): no access levels", lineNo, svc)
 		}
-		levels, list := rest[:tab], rest[tab+1:]
+		levels := text[:tab]
 		n := len(levels)
+		if len(text) < 2*n+2 || text[n+1+n] != '\t' {
+			return nil, fmt.Errorf("line %d (%s): the lengths do not match the %d access levels", lineNo, svc, n)
+		}
+		lengths := text[n+1 : n+1+n]
+		text = text[n+1+n+1:]
 		if used+n > len(all) {
 			return nil, fmt.Errorf("line %d (%s): more actions than the header's %d", lineNo, svc, wantActions)
 		}
 		names := all[used : used+n : used+n]
-		for k := 0; k < n-1; k++ {
-			sp := strings.IndexByte(list, ' ')
-			if sp <= 0 {
-				return nil, fmt.Errorf("line %d (%s): %d names for %d access levels", lineNo, svc, k+1, n)
+		for k := 0; k < n; k++ {
+			size := int(lengths[k]) - ('!' - 1)
+			sep := byte(' ') // after each name but the last, which ends the line
+			if k == n-1 {
+				sep = '\n'
 			}
-			names[k], list = list[:sp], list[sp+1:]
+			if size <= 0 || size >= len(text) || text[size] != sep {
+				return nil, fmt.Errorf("line %d (%s): name %d does not fit its length", lineNo, svc, k)
+			}
+			names[k], text = text[:size], text[size+1:]
 		}
-		if list == "" || strings.IndexByte(list, ' ') >= 0 {
-			return nil, fmt.Errorf("line %d (%s): the names do not match the %d access levels", lineNo, svc, n)
-		}
-		names[n-1] = list
 		used += n
 		c.services = append(c.services, svc)
 		c.actions = append(c.actions, names)

