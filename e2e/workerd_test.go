@@ -258,6 +258,18 @@ func TestWorkerd(t *testing.T) {
 		}
 	})
 
+	t.Run("HEAD", func(t *testing.T) {
+		for _, path := range []string{"/api/v1/catalog", "/api/v1/refine"} {
+			got := w.do(t, "HEAD", path, nil)
+			if want := map[string]int{"/api/v1/catalog": 200, "/api/v1/refine": 405}[path]; got.status != want || len(got.body) != 0 {
+				t.Errorf("HEAD %s through workerd: status %d with %d body bytes, want %d and none", path, got.status, len(got.body), want)
+			}
+		}
+		if strings.Contains(w.out.String(), "error") {
+			t.Errorf("workerd logged errors:\n%s", w.out)
+		}
+	})
+
 	t.Run("recommendation", func(t *testing.T) {
 		var b bytes.Buffer
 		b.WriteString(`{"policies": [{"existingPolicyId": "arn:aws:iam::123456789012:policy/MyPolicy", "document": `)

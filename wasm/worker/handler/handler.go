@@ -192,13 +192,17 @@ func writeError(w http.ResponseWriter, r *http.Request, e *engine.Error) {
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	hd := w.Header()
 	hd.Set("Content-Type", JSONContentType)
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(body) //nolint:errcheck // the client went away; nothing to tell it
+	if r.Method == http.MethodHead {
+		// No Content-Length: the Workers runtime sends a body of that length
+		// through a FixedLengthStream, which fails when none comes.
+		w.WriteHeader(status)
+		return
 	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body) //nolint:errcheck // the client went away; nothing to tell it
 }
 
 // trackingWriter records whether the header was written, so that a recovered
