@@ -165,9 +165,11 @@ func (a *app) refine() {
 		a.showError(&engine.Error{Code: engine.CodeInternal, Message: "unreadable engine answer: " + err.Error()})
 		return
 	}
+	t1 := perf.Call("now").Float()
 	a.clearError()
 	a.render(req.Policy, &resp)
-	ms := perf.Call("now").Float() - t0
+	t2 := perf.Call("now").Float()
+	ms := t2 - t0
 	a.refines++
 	stats := js.Global().Get("whittleStats")
 	if stats.IsUndefined() {
@@ -178,8 +180,10 @@ func (a *app) refine() {
 		stats.Set("firstResultMs", perf.Call("now").Float())
 	}
 	stats.Set("lastRefineMs", ms)
+	stats.Set("lastEngineMs", t1-t0)
+	stats.Set("lastRenderMs", t2-t1)
 	stats.Set("refines", a.refines)
-	a.status.SetTextContent("Refined in " + formatMS(ms) + " (in this page, with WebAssembly)")
+	a.status.SetTextContent("Refined in " + formatMS(ms) + " (engine " + formatMS(t1-t0) + ", drawing " + formatMS(t2-t1) + "), in this page with WebAssembly")
 }
 
 // showError shows a refusal of the input, marks its place in the editor and

@@ -156,9 +156,18 @@ func (a *app) renderSize(s *engine.Size, detach bool) {
 	}
 }
 
+// maxChanges is how many changes are listed; the diff shows them all.
+const maxChanges = 40
+
 func (a *app) renderChanges(changes []engine.Change) {
 	el := a.byID("changes")
 	clear(el)
+	if len(changes) > maxChanges {
+		li := a.doc.CreateElement("li")
+		li.SetTextContent(group(len(changes)) + " changes; the first " + itoa(maxChanges) + " are listed, the diff below shows all")
+		el.AppendChild(li)
+		changes = changes[:maxChanges]
+	}
 	for _, c := range changes {
 		li := a.doc.CreateElement("li")
 		var text string
@@ -202,15 +211,30 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 			return
 		}
 	}
+	// Consecutive lines of one kind go into one block (white-space: pre), so a
+	// diff of thousands of lines costs a few hundred DOM calls, not thousands.
 	fold := len(lines) > diffFoldOver
 	frag := a.doc.CreateDocumentFragment()
-	line := func(class, text string) {
-		div := a.doc.CreateElement("div")
-		if class != "" {
-			div.SetAttribute("class", class)
+	var block []string
+	blockClass := "-"
+	flush := func() {
+		if len(block) == 0 {
+			return
 		}
-		div.SetTextContent(text)
+		div := a.doc.CreateElement("div")
+		if blockClass != "" {
+			div.SetAttribute("class", blockClass)
+		}
+		div.SetTextContent(strings.Join(block, "\n"))
 		frag.AppendChild(div)
+		block = block[:0]
+	}
+	line := func(class, text string) {
+		if class != blockClass || class == "gap" {
+			flush()
+			blockClass = class
+		}
+		block = append(block, text)
 	}
 	for i := 0; i < len(lines); {
 		if lines[i].Op != diff.Same {
@@ -248,5 +272,6 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 		}
 		i = j
 	}
+	flush()
 	el.AppendChild(frag)
 }
