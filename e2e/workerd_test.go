@@ -384,10 +384,19 @@ func TestWorkerdStatic(t *testing.T) {
 // article example (a fresh Go instance per request, as the Workers runtime makes
 // one) and reports the median and 90th percentile besides the mean.
 func BenchmarkWorkerdRefine(b *testing.B) {
+	benchWorkerd(b, "POST", "/api/v1/refine", articleRequest(b))
+}
+
+// BenchmarkWorkerdCatalog is the floor: GET /api/v1/catalog costs a Go instance's
+// start and almost nothing else.
+func BenchmarkWorkerdCatalog(b *testing.B) {
+	benchWorkerd(b, "GET", "/api/v1/catalog", nil)
+}
+
+func benchWorkerd(b *testing.B, method, path string, body []byte) {
 	w := start(b, "")
-	article := articleRequest(b)
 	for range 5 { // warm: compile the module, fill caches
-		if got := w.do(b, "POST", "/api/v1/refine", article); got.status != 200 {
+		if got := w.do(b, method, path, body); got.status != 200 {
 			b.Fatalf("warm-up: status %d: %s", got.status, got.body)
 		}
 	}
@@ -395,7 +404,7 @@ func BenchmarkWorkerdRefine(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		t0 := time.Now()
-		got := w.do(b, "POST", "/api/v1/refine", article)
+		got := w.do(b, method, path, body)
 		times = append(times, time.Since(t0))
 		if got.status != 200 {
 			b.Fatalf("status %d", got.status)
