@@ -105,6 +105,13 @@ func foldKey(s string) string {
 }
 
 func foldKeySlow(s string) string {
+	if isASCII(s) {
+		b := make([]byte, len(s))
+		for i := 0; i < len(s); i++ {
+			b[i] = lowerASCII(s[i])
+		}
+		return string(b)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -136,6 +143,32 @@ func Match(p, a string) bool {
 		return matchASCII(p, a)
 	}
 	return matchRunes([]rune(p), []rune(a))
+}
+
+// compileMatch returns a function reporting Match(p, a), prepared for calling
+// on many actions.
+func compileMatch(p string) func(a string) bool {
+	lit := literalPrefix(p)
+	switch {
+	case p == "*":
+		return func(string) bool { return true }
+	case len(lit) == len(p)-1 && p[len(p)-1] == '*' && isASCII(p):
+		return func(a string) bool {
+			if !isASCII(a) {
+				return matchRunes([]rune(p), []rune(a))
+			}
+			return len(a) >= len(lit) && strings.EqualFold(a[:len(lit)], lit)
+		}
+	case isASCII(p):
+		return func(a string) bool {
+			if isASCII(a) {
+				return matchASCII(p, a)
+			}
+			return matchRunes([]rune(p), []rune(a))
+		}
+	}
+	rp := []rune(p)
+	return func(a string) bool { return matchRunes(rp, []rune(a)) }
 }
 
 // matchASCII is the glob match with backtracking to the last star: linear for
@@ -211,31 +244,84 @@ func matchRunes(p, a []rune) bool {
 // Includes reports whether every action name that p matches is matched by q as
 // well (language inclusion of the glob patterns, for every possible string, not
 // only known actions). It is the test of rule C2.
-func Includes(p, q string) bool { return IncludesAny(p, []string{q}) }
+func Includes(p, q string) bool {
+	if q == "*" || p == q {
+		return true
+	}
+	if !hasWildcard(p) {
+		return Match(q, p)
+	}
+	if !hasWildcard(q) {
+		return false // q matches one string, p infinitely many
+	}
+	lp, lq := foldKey(literalPrefix(p)), foldKey(literalPrefix(q))
+	if !strings.HasPrefix(lp, lq) {
+		return false // p matches lp followed by a letter q cannot take
+	}
+	if len(q) > 0 && q[len(q)-1] == '*' && len(literalPrefix(q)) == len(q)-1 {
+		return true // q is lq*, and every string of p starts with lp
+	}
+	return includesSearch(foldRunes(p), []string{q})
+}
 
 // IncludesAny reports whether every string p matches is matched by at least one of
-// qs. In the rare case where deciding would take more than maxInclusionStates
-// steps, it answers false.
+// qs (a union may include what no single q does: s3:Get* ⊆ {s3:Get, s3:Get?*}).
+// In the rare case where deciding would take more than maxInclusionStates steps,
+// it answers false.
 func IncludesAny(p string, qs []string) bool {
-	// Fast paths for the shapes real policies use: "*", "prefix*" and exact names.
 	for _, q := range qs {
-		if q == "*" {
+		if Includes(p, q) {
 			return true
-		}
-		if !hasWildcard(p) && Match(q, p) {
-			return true
-		}
-		if n := len(q); n > 0 && q[n-1] == '*' && !hasWildcard(q[:n-1]) && isASCII(q) && isASCII(p) {
-			lp := literalPrefix(p)
-			if len(lp) >= n-1 && strings.EqualFold(lp[:n-1], q[:n-1]) {
-				return true
-			}
 		}
 	}
 	if !hasWildcard(p) {
 		return false // an exact name no q matches
 	}
-	return includesSearch(foldRunes(p), qs)
+	// Only patterns whose literal prefix is compatible with p's can match any
+	// string of p.
+	lp := foldKey(literalPrefix(p))
+	var useful []string
+	for _, q := range qs {
+		lq := foldKey(literalPrefix(q))
+		if q == "*" || strings.HasPrefix(lp, lq) || strings.HasPrefix(lq, lp) {
+			useful = append(useful, q)
+		}
+	}
+	if len(useful) < 2 {
+		return false // the single-pattern answers above were final
+	}
+	return includesSearch(foldRunes(p), useful)
+}
+
+// patternIndex finds, among a list of patterns, those that may include a given
+// pattern: by the proof in Includes, only patterns whose folded literal prefix
+// starts the given pattern's can.
+type patternIndex struct {
+	byPrefix map[string][]int
+	maxLen   int
+}
+
+func newPatternIndex(patterns []string) *patternIndex {
+	x := &patternIndex{byPrefix: map[string][]int{}}
+	for i, p := range patterns {
+		k := foldKey(literalPrefix(p))
+		x.byPrefix[k] = append(x.byPrefix[k], i)
+		x.maxLen = max(x.maxLen, len(k))
+	}
+	return x
+}
+
+// candidates calls f with the index of every pattern that may include p, in
+// no particular order, until f returns false.
+func (x *patternIndex) candidates(p string, f func(i int) bool) {
+	lp := foldKey(literalPrefix(p))
+	for k := 0; k <= len(lp) && k <= x.maxLen; k++ {
+		for _, i := range x.byPrefix[lp[:k]] {
+			if !f(i) {
+				return
+			}
+		}
+	}
 }
 
 func foldRunes(s string) []rune {

@@ -218,11 +218,12 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 	changed := false
 	for pi, pat := range s.Patterns {
 		lo, hi := u.patternRange(pat.Text)
+		match := compileMatch(pat.Text)
 		var members []int
 		wanted, unused := 0, 0
 		matched := make([]bool, hi-lo)
 		for i := lo; i < hi; i++ {
-			if Match(pat.Text, u.names[i]) {
+			if match(u.names[i]) {
 				matched[i-lo] = true
 				members = append(members, i)
 				if u.unused[i] {
@@ -268,7 +269,7 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 		ch.Replacement = g.entries
 		r.res.Changes = append(r.res.Changes, ch)
 		if r.opt.Trie {
-			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: g.export(u, w)})
+			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: g.export()})
 		}
 	}
 	if !changed {
@@ -316,12 +317,16 @@ func (r *refiner) recordDrops(s *Statement, entries []entry) {
 func (r *refiner) notAction(s *Statement) (*Value, bool) {
 	u := r.u
 	allowed := make([]bool, len(u.names))
+	matchers := make([]func(string) bool, len(s.Patterns))
+	for i, pat := range s.Patterns {
+		matchers[i] = compileMatch(pat.Text)
+	}
 	var targets []int
 	stillWanted := 0
 	for i, name := range u.names {
 		allowed[i] = true
-		for _, pat := range s.Patterns {
-			if Match(pat.Text, name) {
+		for _, match := range matchers {
+			if match(name) {
 				allowed[i] = false
 				break
 			}
@@ -378,31 +383,26 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 // entry of the statement (rule C5). Of two added entries with the same language
 // the first stays; the user's own entries always stay.
 func dropRedundant(entries []entry) []entry {
-	byPrefix := map[string][]int{}
+	texts := make([]string, len(entries))
 	for i, e := range entries {
-		k := foldKey(literalPrefix(e.text))
-		byPrefix[k] = append(byPrefix[k], i)
+		texts[i] = e.text
 	}
+	index := newPatternIndex(texts)
 	dropped := make([]bool, len(entries))
 	for i, e := range entries {
 		if !e.added {
 			continue
 		}
-		// Only an entry whose literal prefix starts e's can include e.
-		lp := foldKey(literalPrefix(e.text))
-	search:
-		for k := 0; k <= len(lp); k++ {
-			for _, j := range byPrefix[lp[:k]] {
-				if j == i || dropped[j] || !Includes(e.text, entries[j].text) {
-					continue
-				}
-				if entries[j].added && j > i && Includes(entries[j].text, e.text) {
-					continue // the same language: the earlier one stays
-				}
-				dropped[i] = true
-				break search
+		index.candidates(e.text, func(j int) bool {
+			if j == i || dropped[j] || !Includes(e.text, texts[j]) {
+				return true
 			}
-		}
+			if entries[j].added && j > i && Includes(texts[j], e.text) {
+				return true // the same language: the earlier one stays
+			}
+			dropped[i] = true
+			return false
+		})
 	}
 	out := entries[:0:0]
 	for i, e := range entries {

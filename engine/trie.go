@@ -17,30 +17,34 @@ import (
 //   - char: one character a token;
 //   - action: the whole name is one token.
 func Tokens(name, gran string) []string {
-	switch gran {
-	case GranularityAction:
-		return []string{name}
-	case GranularityChar:
-		var out []string
-		for i, r := range name {
-			out = append(out, name[i:i+utf8.RuneLen(r)])
-		}
-		return out
-	}
 	var out []string
-	start := 0
-	var prev rune = -1
-	for i, r := range name {
-		if i > start && wordBoundary(prev, r, name[i+utf8.RuneLen(r):]) {
-			out = append(out, name[start:i])
-			start = i
-		}
-		prev = r
-	}
-	if start < len(name) {
-		out = append(out, name[start:])
+	for off := 0; off < len(name); {
+		end := tokenEnd(name, off, gran)
+		out = append(out, name[off:end])
+		off = end
 	}
 	return out
+}
+
+// tokenEnd returns where the token of name that starts at off ends.
+func tokenEnd(name string, off int, gran string) int {
+	switch gran {
+	case GranularityAction:
+		return len(name)
+	case GranularityChar:
+		_, size := utf8.DecodeRuneInString(name[off:])
+		return off + size
+	}
+	prev, size := utf8.DecodeRuneInString(name[off:])
+	for i := off + size; i < len(name); {
+		r, size := utf8.DecodeRuneInString(name[i:])
+		if wordBoundary(prev, r, name[i+size:]) {
+			return i
+		}
+		prev = r
+		i += size
+	}
+	return len(name)
 }
 
 // wordBoundary reports whether a new word starts at r, which follows prev and is
@@ -61,60 +65,102 @@ func wordBoundary(prev, r rune, rest string) bool {
 	return false
 }
 
+// member is an action under a trie node: its universe index and where its next
+// token starts (names that differ in case may differ in byte length).
+type member struct {
+	idx, off int
+}
+
 // trieNode is a node of the trie of action names: the actions whose token
-// sequence starts with the node's tokens.
+// sequence starts with the node's tokens. The first token is the service
+// prefix with its colon ("s3:"). Children are made on demand, so a trie of
+// the whole catalog costs only where it is unsafe.
 type trieNode struct {
-	prefix   string // canonical casing, e.g. s3:GetObject
-	token    string
-	action   int // universe index of the action ending exactly here, or -1
+	prefix  string // canonical casing, e.g. s3:GetObject
+	token   string
+	key     string // foldKey(prefix)
+	action  int    // universe index of the action ending exactly here, or -1
+	members []member
+
+	expanded bool
 	children []*trieNode
-	byToken  map[string]*trieNode // folded token → child
 
 	lo, hi  int  // universe range of the actions whose name starts with prefix
 	safe    bool // every action in [lo, hi) is good
-	targets int  // members under this node that must stay covered
+	targets int  // members that must stay covered
 	chosen  bool // written to the result
 }
 
-// buildTrie builds the trie of the member actions (universe indices, ascending)
-// and fills each node's universe range.
-func buildTrie(u *universe, members []int, gran string) *trieNode {
-	root := &trieNode{action: -1}
-	for _, m := range members {
-		name := u.names[m]
-		svc, rest, _ := strings.Cut(name, ":")
-		n := root.child(svc + ":")
-		for _, t := range Tokens(rest, gran) {
-			n = n.child(t)
-		}
-		n.action = m
-	}
-	var fill func(n *trieNode)
-	fill = func(n *trieNode) {
-		n.lo, n.hi = u.prefixRange(foldKey(n.prefix))
-		sort.Slice(n.children, func(i, j int) bool {
-			return foldKey(n.children[i].token) < foldKey(n.children[j].token)
-		})
-		for _, c := range n.children {
-			fill(c)
-		}
-	}
-	fill(root)
-	return root
+// trie builds nodes on demand over a universe, for one granularity.
+type trie struct {
+	u        *universe
+	gran     string
+	w        *window
+	isTarget func(int) bool
+	root     *trieNode
 }
 
-func (n *trieNode) child(token string) *trieNode {
-	k := foldKey(token)
-	if c := n.byToken[k]; c != nil {
-		return c
+func newTrie(u *universe, members []int, gran string, w *window, isTarget func(int) bool) *trie {
+	t := &trie{u: u, gran: gran, w: w, isTarget: isTarget}
+	root := &trieNode{action: -1}
+	for _, m := range members {
+		root.members = append(root.members, member{idx: m})
 	}
-	if n.byToken == nil {
-		n.byToken = map[string]*trieNode{}
+	t.finish(root)
+	t.root = root
+	return t
+}
+
+// finish fills a new node's range, safety and target count.
+func (t *trie) finish(n *trieNode) {
+	n.lo, n.hi = t.u.prefixRange(n.key)
+	n.safe = t.w.allGood(n.lo, n.hi)
+	for _, m := range n.members {
+		if t.isTarget(m.idx) {
+			n.targets++
+		}
 	}
-	c := &trieNode{prefix: n.prefix + token, token: token, action: -1}
-	n.byToken[k] = c
-	n.children = append(n.children, c)
-	return c
+}
+
+// expand makes the children of n: its members grouped by their next token.
+func (t *trie) expand(n *trieNode) []*trieNode {
+	if n.expanded {
+		return n.children
+	}
+	n.expanded = true
+	byKey := map[string]*trieNode{}
+	for _, m := range n.members {
+		name := t.u.names[m.idx]
+		if m.off >= len(name) {
+			continue // ends here: n.action
+		}
+		var end int
+		if m.off == 0 {
+			end = strings.IndexByte(name, ':') + 1
+			if end == 0 {
+				end = len(name)
+			}
+		} else {
+			end = tokenEnd(name, m.off, t.gran)
+		}
+		tok := name[m.off:end]
+		k := foldKey(tok)
+		c := byKey[k]
+		if c == nil {
+			c = &trieNode{prefix: n.prefix + tok, token: tok, key: n.key + k, action: -1}
+			byKey[k] = c
+			n.children = append(n.children, c)
+		}
+		c.members = append(c.members, member{idx: m.idx, off: end})
+		if end == len(name) {
+			c.action = m.idx
+		}
+	}
+	for _, c := range n.children {
+		t.finish(c)
+	}
+	sort.Slice(n.children, func(i, j int) bool { return n.children[i].key < n.children[j].key })
+	return n.children
 }
 
 // window holds, for a range [lo, hi) of the universe, running counts of the
@@ -165,30 +211,18 @@ func (w *window) count(ps []int32, lo, hi int) int {
 // were chosen from.
 type generalization struct {
 	entries []string
-	root    *trieNode
+	trie    *trie
 }
 
 // shortestSafe covers the target actions with the shortest safe prefixes of the
 // trie of members (targets ⊆ members): a node is safe when every universe action
-// starting with its prefix string is good. Each safe node whose parent is unsafe
-// is written as prefix* when two or more universe actions start with its prefix
-// and canStar allows it, or as the exact action name when only one does. A
-// target that sits on an unsafe node is written by its exact name. With
-// granularity action no wildcard is written at all.
+// starting with its prefix string is good (the window says which are). Each safe
+// node whose parent is unsafe is written as prefix* when two or more universe
+// actions start with its prefix and canStar allows it, or as the exact action
+// name when only one does. A target that sits on an unsafe node is written by
+// its exact name. With granularity action no wildcard is written at all.
 func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window, gran string, canStar func(string) bool) generalization {
-	root := buildTrie(u, members, gran)
-	var count func(n *trieNode) int
-	count = func(n *trieNode) int {
-		n.safe = w.allGood(n.lo, n.hi)
-		if n.action >= 0 && isTarget(n.action) {
-			n.targets++
-		}
-		for _, c := range n.children {
-			n.targets += count(c)
-		}
-		return n.targets
-	}
-	count(root)
+	t := newTrie(u, members, gran, w, isTarget)
 	var out []string
 	var emit func(n *trieNode)
 	emit = func(n *trieNode) {
@@ -211,13 +245,13 @@ func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window
 			out = append(out, u.names[n.action])
 			n.chosen = true
 		}
-		for _, c := range n.children {
+		for _, c := range t.expand(n) {
 			emit(c)
 		}
 	}
-	emit(root)
+	emit(t.root)
 	sortEntries(out)
-	return generalization{entries: out, root: root}
+	return generalization{entries: out, trie: t}
 }
 
 // sortEntries sorts patterns by folded text, then by bytes.
@@ -233,28 +267,33 @@ func sortEntries(s []string) {
 
 // export converts the trie below its first branching node into the drawable
 // form: safe nodes are leaves (their subtree collapses into them).
-func (g generalization) export(u *universe, w *window) *TrieNode {
-	n := g.root
-	for len(n.children) == 1 && n.action < 0 {
-		n = n.children[0]
+func (g generalization) export() *TrieNode {
+	t, w := g.trie, g.trie.w
+	n := t.root
+	for n.action < 0 {
+		cs := t.expand(n)
+		if len(cs) != 1 {
+			break
+		}
+		n = cs[0]
 	}
 	var conv func(n *trieNode) *TrieNode
 	conv = func(n *trieNode) *TrieNode {
-		t := &TrieNode{
+		e := &TrieNode{
 			Prefix: n.prefix, Token: n.token, Safe: n.safe, Chosen: n.chosen,
 			Wanted: w.count(w.good, n.lo, n.hi),
 			Unused: w.count(w.unused, n.lo, n.hi),
 			Other:  (n.hi - n.lo) - w.count(w.matched, n.lo, n.hi),
 		}
 		if n.action >= 0 {
-			t.Action = u.names[n.action]
+			e.Action = t.u.names[n.action]
 		}
 		if !n.safe {
-			for _, c := range n.children {
-				t.Children = append(t.Children, conv(c))
+			for _, c := range t.expand(n) {
+				e.Children = append(e.Children, conv(c))
 			}
 		}
-		return t
+		return e
 	}
 	return conv(n)
 }

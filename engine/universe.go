@@ -3,6 +3,7 @@ package engine
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // universe is the set of actions a refinement reasons about: the catalog's
@@ -23,11 +24,9 @@ func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []strin
 		if !all && !services[svc] {
 			continue
 		}
-		for _, a := range cat.Actions(svc) {
-			name := svc + ":" + a
-			u.names = append(u.names, name)
-			u.keys = append(u.keys, foldKey(name))
-		}
+		names, keys := serviceNames(cat, svc)
+		u.names = append(u.names, names...)
+		u.keys = append(u.keys, keys...)
 	}
 	sorted := sort.StringsAreSorted(u.keys)
 	for _, e := range extra {
@@ -102,4 +101,43 @@ func serviceOf(p string) (string, bool) {
 		return "", false
 	}
 	return strings.ToLower(svc), true
+}
+
+// builtinNames caches the full names and keys of the built-in catalog's
+// services: a process that refines many policies (the local server, a
+// benchmark, the playground) builds them once. Catalogs overlaid by a user are
+// not cached, except for the services they take unchanged from the built-in one.
+var builtinNames struct {
+	sync.Mutex
+	bySvc map[string][2][]string
+}
+
+// serviceNames returns the actions of a service as "svc:Name" and their keys.
+func serviceNames(cat *Catalog, svc string) (names, keys []string) {
+	acts := cat.Actions(svc)
+	if len(acts) == 0 {
+		return nil, nil
+	}
+	base := BuiltinCatalog().Actions(svc)
+	cacheable := len(base) == len(acts) && &base[0] == &acts[0]
+	if cacheable {
+		builtinNames.Lock()
+		defer builtinNames.Unlock()
+		if c, ok := builtinNames.bySvc[svc]; ok {
+			return c[0], c[1]
+		}
+	}
+	names = make([]string, len(acts))
+	keys = make([]string, len(acts))
+	for i, a := range acts {
+		names[i] = svc + ":" + a
+		keys[i] = foldKey(names[i])
+	}
+	if cacheable {
+		if builtinNames.bySvc == nil {
+			builtinNames.bySvc = map[string][2][]string{}
+		}
+		builtinNames.bySvc[svc] = [2][]string{names, keys}
+	}
+	return names, keys
 }

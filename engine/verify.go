@@ -102,41 +102,44 @@ func checkStatement(v *Verification, path string, o, r *Statement, u *universe) 
 		return
 	}
 	origTexts := map[string]bool{}
-	var origs []string
+	var origs, refs []string
 	for _, p := range o.Patterns {
 		origTexts[p.Text] = true
 		origs = append(origs, p.Text)
 	}
+	for _, p := range r.Patterns {
+		refs = append(refs, p.Text)
+	}
+	origIndex, refIndex := newPatternIndex(origs), newPatternIndex(refs)
 	for i, p := range r.Patterns {
 		if origTexts[p.Text] {
 			continue
 		}
 		// A new pattern. C2: within the originals (NotAction entries narrow, so
 		// any is fine there).
-		if !notAction && !includedInOne(p.Text, origs) && !IncludesAny(p.Text, origs) {
-			v.Broader = append(v.Broader, p.Path+": "+p.Text)
+		if !notAction {
+			within := false
+			origIndex.candidates(p.Text, func(k int) bool {
+				within = Includes(p.Text, origs[k])
+				return !within
+			})
+			if !within && !IncludesAny(p.Text, origs) {
+				v.Broader = append(v.Broader, p.Path+": "+p.Text)
+			}
 		}
 		// C5: not covered by another entry (of equal ones, the first stays).
-		for k, q := range r.Patterns {
-			if k == i || !Includes(p.Text, q.Text) {
-				continue
+		refIndex.candidates(p.Text, func(k int) bool {
+			q := refs[k]
+			if k == i || !Includes(p.Text, q) {
+				return true
 			}
-			if k > i && !origTexts[q.Text] && Includes(q.Text, p.Text) {
-				continue
+			if k > i && !origTexts[q] && Includes(q, p.Text) {
+				return true
 			}
-			v.Redundant = append(v.Redundant, fmt.Sprintf("%s: %s is covered by %s", p.Path, p.Text, q.Text))
-			break
-		}
+			v.Redundant = append(v.Redundant, fmt.Sprintf("%s: %s is covered by %s", p.Path, p.Text, q))
+			return false
+		})
 	}
-}
-
-func includedInOne(p string, qs []string) bool {
-	for _, q := range qs {
-		if Includes(p, q) {
-			return true
-		}
-	}
-	return false
 }
 
 // sameExceptActions reports whether two statements have the same keys in the

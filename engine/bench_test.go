@@ -1,0 +1,147 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+)
+
+// Benchmarks of the Performance section of the README. Run natively with
+//
+//	go test ./engine -run='^$' -bench=Refine -benchmem -count=10
+//
+// and as WebAssembly under Node with
+//
+//	GOOS=js GOARCH=wasm go test ./engine -run='^$' -bench=Refine -benchmem -count=10 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec"
+
+// BenchmarkRefineArticle refines the article's example with the catalog loaded.
+func BenchmarkRefineArticle(b *testing.B) {
+	p, f := articleInputs(b)
+	cat := catalog2024(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		Refine(p, f, cat, Options{})
+	}
+}
+
+// BenchmarkHandleRefineArticle answers the whole API request of the article's
+// example: parsing, overlaying the 2024 catalog, refining, encoding.
+func BenchmarkHandleRefineArticle(b *testing.B) {
+	body := []byte(`{"policy":` + string(mustRead(b, "testdata/article/policy.json")) +
+		`,"findings":` + string(mustRead(b, "testdata/article/findings.json")) +
+		`,"catalog":` + string(mustRead(b, "testdata/catalog-2024-08-31.json")) + `}`)
+	BuiltinCatalog()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := HandleRefine(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// halfUnused marks every second action the policy can reach as unused.
+func halfUnused(cat *Catalog, p *Policy) *Findings {
+	f := &Findings{}
+	for i, a := range reachableAllowed(cat, p) {
+		if i%2 == 0 {
+			f.Actions = append(f.Actions, UnusedAction{Name: a})
+		}
+	}
+	return f
+}
+
+// reachableAllowed lists the catalog actions the policy's Allow statements allow.
+func reachableAllowed(cat *Catalog, p *Policy) []string {
+	var out []string
+	for _, a := range reachable(cat, p) {
+		for _, s := range p.Statements {
+			if s.Effect == "Allow" && allows(s, a) {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// BenchmarkRefineReadOnlyHalf refines ReadOnlyAccess (2,914 patterns) with half of
+// the actions it allows unused.
+func BenchmarkRefineReadOnlyHalf(b *testing.B) {
+	p, err := ParsePolicy(mustRead(b, "testdata/policies/ReadOnlyAccess.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat := BuiltinCatalog()
+	f := halfUnused(cat, p)
+	b.ReportAllocs()
+	for b.Loop() {
+		Refine(p, f, cat, Options{})
+	}
+}
+
+// BenchmarkRefineStar40 refines "Action": "*" with 40 unused actions spread over
+// the services.
+func BenchmarkRefineStar40(b *testing.B) {
+	p, err := ParsePolicy([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat := BuiltinCatalog()
+	all := reachable(cat, p)
+	f := &Findings{}
+	for i := 0; i < 40; i++ {
+		f.Actions = append(f.Actions, UnusedAction{Name: all[i*len(all)/40]})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Refine(p, f, cat, Options{})
+	}
+}
+
+// BenchmarkRefineCorpus refines every AWS managed policy once, with a random
+// quarter of what it allows unused (needs WHITTLE_CORPUS; see corpus_test.go).
+func BenchmarkRefineCorpus(b *testing.B) {
+	files := corpus(b)
+	cat := BuiltinCatalog()
+	type job struct {
+		p *Policy
+		f *Findings
+	}
+	var jobs []job
+	for _, file := range files {
+		p, err := ParsePolicy(mustRead(b, file))
+		if err != nil {
+			b.Fatal(filepath.Base(file), err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		f := &Findings{}
+		for _, a := range reachable(cat, p) {
+			if rng.IntN(4) == 0 {
+				f.Actions = append(f.Actions, UnusedAction{Name: a})
+			}
+		}
+		jobs = append(jobs, job{p, f})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, j := range jobs {
+			Refine(j.p, j.f, cat, Options{})
+		}
+	}
+}
+
+// BenchmarkRefineStarExact refines "Action": "*" with one unused action at
+// granularity action: the answer lists every other action of the catalog
+// (about 22,000 entries), the largest output a tiny request can ask for.
+func BenchmarkRefineStarExact(b *testing.B) {
+	p, err := ParsePolicy([]byte(`{"Statement":{"Effect":"Allow","Action":"*"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := &Findings{Actions: []UnusedAction{{Name: "iam:PassRole"}}}
+	cat := BuiltinCatalog()
+	b.ReportAllocs()
+	for b.Loop() {
+		Refine(p, f, cat, Options{Granularity: GranularityAction})
+	}
+}
