@@ -139,6 +139,9 @@ func lowerASCII(c byte) byte {
 // Match reports whether the IAM action pattern p matches the action a, ignoring
 // case. A lone "*" matches every action.
 func Match(p, a string) bool {
+	if p == "*" {
+		return true
+	}
 	if isASCII(p) && isASCII(a) {
 		return matchASCII(p, a)
 	}

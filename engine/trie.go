@@ -129,6 +129,7 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	}
 	n.expanded = true
 	byKey := map[string]*trieNode{}
+	var last *trieNode
 	for _, m := range n.members {
 		name := t.u.names[m.idx]
 		if m.off >= len(name) {
@@ -144,6 +145,14 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 			end = tokenEnd(name, m.off, t.gran)
 		}
 		tok := name[m.off:end]
+		// Members come sorted, so most share the token of the one before.
+		if last != nil && strings.EqualFold(last.token, tok) && isASCII(tok) {
+			last.members = append(last.members, member{idx: m.idx, off: end})
+			if end == len(name) {
+				last.action = m.idx
+			}
+			continue
+		}
 		k := foldKey(tok)
 		c := byKey[k]
 		if c == nil {
@@ -155,6 +164,7 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 		if end == len(name) {
 			c.action = m.idx
 		}
+		last = c
 	}
 	for _, c := range n.children {
 		t.finish(c)

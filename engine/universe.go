@@ -20,11 +20,20 @@ type universe struct {
 // when all is true) and the extra actions.
 func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []string) *universe {
 	u := &universe{}
+	var lists [][2][]string
+	size := len(extra)
 	for _, svc := range cat.Services() {
 		if !all && !services[svc] {
 			continue
 		}
 		names, keys := serviceNames(cat, svc)
+		lists = append(lists, [2][]string{names, keys})
+		size += len(names)
+	}
+	u.names = make([]string, 0, size)
+	u.keys = make([]string, 0, size)
+	for _, l := range lists {
+		names, keys := l[0], l[1]
 		u.names = append(u.names, names...)
 		u.keys = append(u.keys, keys...)
 	}
@@ -103,14 +112,24 @@ func serviceOf(p string) (string, bool) {
 	return strings.ToLower(svc), true
 }
 
-// builtinNames caches the full names and keys of the built-in catalog's
-// services: a process that refines many policies (the local server, a
-// benchmark, the playground) builds them once. Catalogs overlaid by a user are
-// not cached, except for the services they take unchanged from the built-in one.
-var builtinNames struct {
+// nameCache keeps the full names and keys of services already seen, keyed by
+// the identity of the catalog's action list: a process that refines many
+// policies (the local server, the playground, a benchmark) builds them once per
+// list. Overlaid catalogs share the lists they did not replace. The cache is
+// emptied when it holds maxCachedServices lists, which bounds its memory when
+// many user catalogs pass through.
+var nameCache struct {
 	sync.Mutex
-	bySvc map[string][2][]string
+	lists map[nameCacheKey][2][]string
 }
+
+type nameCacheKey struct {
+	first *string
+	n     int
+}
+
+// maxCachedServices is about four times the services of the built-in catalog.
+const maxCachedServices = 2048
 
 // serviceNames returns the actions of a service as "svc:Name" and their keys.
 func serviceNames(cat *Catalog, svc string) (names, keys []string) {
@@ -118,14 +137,11 @@ func serviceNames(cat *Catalog, svc string) (names, keys []string) {
 	if len(acts) == 0 {
 		return nil, nil
 	}
-	base := BuiltinCatalog().Actions(svc)
-	cacheable := len(base) == len(acts) && &base[0] == &acts[0]
-	if cacheable {
-		builtinNames.Lock()
-		defer builtinNames.Unlock()
-		if c, ok := builtinNames.bySvc[svc]; ok {
-			return c[0], c[1]
-		}
+	k := nameCacheKey{&acts[0], len(acts)}
+	nameCache.Lock()
+	defer nameCache.Unlock()
+	if c, ok := nameCache.lists[k]; ok {
+		return c[0], c[1]
 	}
 	names = make([]string, len(acts))
 	keys = make([]string, len(acts))
@@ -133,11 +149,9 @@ func serviceNames(cat *Catalog, svc string) (names, keys []string) {
 		names[i] = svc + ":" + a
 		keys[i] = foldKey(names[i])
 	}
-	if cacheable {
-		if builtinNames.bySvc == nil {
-			builtinNames.bySvc = map[string][2][]string{}
-		}
-		builtinNames.bySvc[svc] = [2][]string{names, keys}
+	if nameCache.lists == nil || len(nameCache.lists) >= maxCachedServices {
+		nameCache.lists = map[nameCacheKey][2][]string{}
 	}
+	nameCache.lists[k] = [2][]string{names, keys}
 	return names, keys
 }
