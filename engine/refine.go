@@ -244,12 +244,7 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 		}
 		changed = true
 		ch := Change{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Allowed: len(members), Kept: wanted}
-		for _, m := range members {
-			if u.unused[m] {
-				ch.Removed = append(ch.Removed, u.names[m])
-			}
-		}
-		ch.AccessLevels = r.accessLevels(ch.Removed)
+		r.setRemoved(&ch, members)
 		if wanted == 0 {
 			ch.Kind = "removed"
 			ch.Replacement = []string{}
@@ -344,10 +339,7 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 	}
 	ch := Change{Statement: s.Index, Path: join(r.p.statementPath(s.Index), s.Key), Kind: "excluded",
 		Allowed: stillWanted + len(targets), Kept: stillWanted}
-	for _, t := range targets {
-		ch.Removed = append(ch.Removed, u.names[t])
-	}
-	ch.AccessLevels = r.accessLevels(ch.Removed)
+	r.setRemoved(&ch, targets)
 	if stillWanted == 0 {
 		ch.Kind = "removed"
 		ch.Replacement = []string{}
@@ -413,17 +405,22 @@ func dropRedundant(entries []entry) []entry {
 	return out
 }
 
-// accessLevels counts actions by their catalog access level.
-func (r *refiner) accessLevels(actions []string) map[string]int {
-	m := map[string]int{}
-	for _, a := range actions {
-		l := r.cat.AccessLevel(a)
+// setRemoved records in ch the unused ones of the given universe actions, and
+// counts them by their catalog access level.
+func (r *refiner) setRemoved(ch *Change, actions []int) {
+	ch.AccessLevels = map[string]int{}
+	for _, i := range actions {
+		if !r.u.unused[i] {
+			continue
+		}
+		name := r.u.names[i]
+		ch.Removed = append(ch.Removed, name)
+		l := r.cat.AccessLevel(name)
 		if l == "" {
 			l = "Unknown"
 		}
-		m[l]++
+		ch.AccessLevels[l]++
 	}
-	return m
 }
 
 // sortedKeys returns the keys of m in order.

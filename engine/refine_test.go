@@ -61,6 +61,20 @@ func policyOf(stmts ...string) string {
 	return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
 }
 
+// refineText parses a policy and findings and refines them.
+func refineText(t *testing.T, cat *Catalog, policy, findings string, opt Options) *Result {
+	t.Helper()
+	p, err := ParsePolicy([]byte(policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParseFindings([]byte(findings))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Refine(p, f, cat, opt)
+}
+
 // TestRefineRules holds one row per behaviour of the contract. Every row also
 // passes the independent verification.
 func TestRefineRules(t *testing.T) {
@@ -241,15 +255,7 @@ func TestRefineRules(t *testing.T) {
 	cat := small(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := ParsePolicy([]byte(tt.policy))
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := ParseFindings([]byte(tt.findings))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := Refine(p, f, cat, Options{Granularity: tt.gran})
+			res := refineText(t, cat, tt.policy, tt.findings, Options{Granularity: tt.gran})
 			if res.Action != tt.action {
 				t.Errorf("Refine(%s, %s).Action = %s, want %s", tt.policy, tt.findings, res.Action, tt.action)
 			}
@@ -297,15 +303,7 @@ func TestRefineForms(t *testing.T) {
 	cat := small(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := ParsePolicy([]byte(tt.policy))
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := ParseFindings([]byte(tt.findings))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := Refine(p, f, cat, Options{})
+			res := refineText(t, cat, tt.policy, tt.findings, Options{})
 			if got := string(AppendJSON(nil, res.Policy, "")); got != tt.want {
 				t.Errorf("Refine(%s, %s) =\n%s\nwant\n%s", tt.policy, tt.findings, got, tt.want)
 			}
