@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -298,29 +299,40 @@ func IncludesAny(p string, qs []string) bool {
 
 // patternIndex finds, among a list of patterns, those that may include a given
 // pattern: by the proof in Includes, only patterns whose folded literal prefix
-// starts the given pattern's can.
+// starts the given pattern's can. The prefixes are kept sorted, so each prefix
+// of the query is one binary search, and searches only move forward.
 type patternIndex struct {
-	byPrefix map[string][]int
-	maxLen   int
+	keys []string // folded literal prefixes, ascending
+	idx  []int    // the pattern each key belongs to
 }
 
 func newPatternIndex(patterns []string) *patternIndex {
-	x := &patternIndex{byPrefix: map[string][]int{}}
+	x := &patternIndex{keys: make([]string, len(patterns)), idx: make([]int, len(patterns))}
 	for i, p := range patterns {
-		k := foldKey(literalPrefix(p))
-		x.byPrefix[k] = append(x.byPrefix[k], i)
-		x.maxLen = max(x.maxLen, len(k))
+		x.keys[i] = foldKey(literalPrefix(p))
+		x.idx[i] = i
 	}
+	sort.Sort(x)
 	return x
+}
+
+func (x *patternIndex) Len() int           { return len(x.keys) }
+func (x *patternIndex) Less(i, j int) bool { return x.keys[i] < x.keys[j] }
+func (x *patternIndex) Swap(i, j int) {
+	x.keys[i], x.keys[j] = x.keys[j], x.keys[i]
+	x.idx[i], x.idx[j] = x.idx[j], x.idx[i]
 }
 
 // candidates calls f with the index of every pattern that may include p, in
 // no particular order, until f returns false.
 func (x *patternIndex) candidates(p string, f func(i int) bool) {
 	lp := foldKey(literalPrefix(p))
-	for k := 0; k <= len(lp) && k <= x.maxLen; k++ {
-		for _, i := range x.byPrefix[lp[:k]] {
-			if !f(i) {
+	at := 0
+	for k := 0; k <= len(lp) && at < len(x.keys); k++ {
+		key := lp[:k]
+		at += sort.SearchStrings(x.keys[at:], key)
+		for j := at; j < len(x.keys) && x.keys[j] == key; j++ {
+			if !f(x.idx[j]) {
 				return
 			}
 		}

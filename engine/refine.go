@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Recommended actions.
@@ -69,7 +70,10 @@ func Refine(p *Policy, f *Findings, cat *Catalog, opt Options) *Result {
 // does for its quotas.
 func policySize(doc *Value) int {
 	n := 0
-	for _, r := range string(AppendJSON(nil, doc, "")) {
+	text := AppendJSON(nil, doc, "")
+	for len(text) > 0 {
+		r, size := utf8.DecodeRune(text)
+		text = text[size:]
 		switch r {
 		case ' ', '\t', '\n', '\r':
 		default:

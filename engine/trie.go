@@ -153,11 +153,19 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 			}
 			continue
 		}
-		k := foldKey(tok)
-		c := byKey[k]
+		// The child's prefix is this member's name up to the token's end, and
+		// for an ASCII name its key is the same slice of the folded name: both
+		// without copying.
+		prefix, key := name[:end], ""
+		if isASCII(name) {
+			key = t.u.keys[m.idx][:end]
+		} else {
+			prefix, key = n.prefix+tok, n.key+foldKey(tok)
+		}
+		c := byKey[key]
 		if c == nil {
-			c = &trieNode{prefix: n.prefix + tok, token: tok, key: n.key + k, action: -1}
-			byKey[k] = c
+			c = &trieNode{prefix: prefix, token: tok, key: key, action: -1}
+			byKey[key] = c
 			n.children = append(n.children, c)
 		}
 		c.members = append(c.members, member{idx: m.idx, off: end})
