@@ -456,9 +456,12 @@ func (p *page) refineMS(n int) float64 {
 func TestBrowserPerformance(t *testing.T) {
 	p := open(t)
 	first := eval[float64](p, `whittleStats.firstResultMs`)
+	t.Logf("load: %s", eval[string](p, `JSON.stringify(whittleStats)`))
 	article := p.refineMS(7)
+	t.Logf("article breakdown: %s", eval[string](p, `whittleStats.breakdown`))
 	p.selectExample("readonly-half")
 	large := p.refineMS(3)
+	t.Logf("large breakdown: %s", eval[string](p, `whittleStats.breakdown`))
 	engineMS := eval[float64](p, `whittleStats.lastEngineMs`)
 	renderMS := eval[float64](p, `whittleStats.lastRenderMs`)
 

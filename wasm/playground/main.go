@@ -2,7 +2,8 @@
 
 // Command playground is the browser side of the Whittle playground
 // (index.html): it reads the three editors, calls the engine in-process
-// (engine.HandleRefine, the same entry point as the API) and renders the
+// (engine.ParseRequest and engine.Respond, the two halves of
+// engine.HandleRefine, the API's entry point) and renders the
 // result, the diff and the tries. All refinement logic lives in package engine;
 // this package only moves text between the engine and the DOM, always as text
 // (textContent, text nodes), never as HTML.
@@ -46,7 +47,12 @@ type app struct {
 	examples                   []example
 	refines                    int
 	trie                       trieView
+	breakdown                  string
 }
+
+func (a *app) mark(what string, ms float64) { a.breakdown += what + "=" + formatMS(ms) + " " }
+
+func now() float64 { return js.Global().Get("performance").Call("now").Float() }
 
 // result is the last good refinement, kept while the input is broken.
 type result struct {
@@ -55,6 +61,9 @@ type result struct {
 }
 
 func main() {
+	if st := js.Global().Get("whittleStats"); st.Truthy() {
+		st.Set("mainMs", now())
+	}
 	a := &app{doc: dom.GetWindow().Document()}
 	a.status = a.byID("status")
 	a.errBox = a.byID("error")
@@ -83,7 +92,11 @@ func main() {
 	a.byID("copy-button").AddEventListener("click", false, func(dom.Event) { a.copy() })
 	a.byID("download-button").AddEventListener("click", false, func(dom.Event) { a.download() })
 
-	if err := a.loadExamples(); err != nil {
+	err := a.loadExamples()
+	if st := js.Global().Get("whittleStats"); st.Truthy() {
+		st.Set("examplesMs", now())
+	}
+	if err != nil {
 		a.status.SetTextContent("Could not load the examples: " + err.Error())
 	} else if len(a.examples) > 0 {
 		a.loadExample(a.examples[0].ID)
@@ -155,19 +168,20 @@ func (a *app) refine() {
 		return
 	}
 	body, _ := json.Marshal(req)
-	out, eerr := engine.HandleRefine(body)
+	tm := perf.Call("now").Float()
+	// ParseRequest and Respond are what engine.HandleRefine does, minus
+	// encoding the answer as JSON, which the page would only decode again.
+	parsed, eerr := engine.ParseRequest(body)
 	if eerr != nil {
 		a.showError(eerr)
 		return
 	}
-	var resp engine.Response
-	if err := json.Unmarshal(out, &resp); err != nil {
-		a.showError(&engine.Error{Code: engine.CodeInternal, Message: "unreadable engine answer: " + err.Error()})
-		return
-	}
+	resp := engine.Respond(parsed)
 	t1 := perf.Call("now").Float()
+	a.mark("marshal", tm-t0)
+	a.mark("engine", t1-tm)
 	a.clearError()
-	a.render(req.Policy, &resp)
+	a.render(req.Policy, resp)
 	t2 := perf.Call("now").Float()
 	ms := t2 - t0
 	a.refines++
@@ -183,6 +197,8 @@ func (a *app) refine() {
 	stats.Set("lastEngineMs", t1-t0)
 	stats.Set("lastRenderMs", t2-t1)
 	stats.Set("refines", a.refines)
+	stats.Set("breakdown", a.breakdown)
+	a.breakdown = ""
 	a.status.SetTextContent("Refined in " + formatMS(ms) + " (engine " + formatMS(t1-t0) + ", drawing " + formatMS(t2-t1) + "), in this page with WebAssembly")
 }
 
@@ -325,8 +341,19 @@ func (a *app) loadExample(id string) {
 	a.refine()
 }
 
-// fetchText GETs a file of the page's origin. It blocks until the answer.
+// fetchText GETs a file of the page's origin, or takes it from what web/app.js
+// prefetched. It blocks until the answer.
 func fetchText(url string) (string, error) {
+	if pre := js.Global().Get("whittlePrefetch"); pre.Truthy() {
+		if p := pre.Get(url); p.Truthy() {
+			pre.Delete(url)
+			text, err := await(p)
+			if err != nil {
+				return "", err
+			}
+			return text.String(), nil
+		}
+	}
 	resp, err := await(js.Global().Call("fetch", url))
 	if err != nil {
 		return "", err

@@ -34,15 +34,12 @@ func group(n int) string {
 func formatMS(ms float64) string { return strconv.FormatFloat(ms, 'f', 1, 64) + " ms" }
 
 // clear removes every child of el.
-func clear(el dom.Element) {
-	for el.FirstChild() != nil {
-		el.RemoveChild(el.FirstChild())
-	}
-}
+func clear(el dom.Element) { empty(el.Underlying()) }
 
 // render shows a good result: action, verification, size, warnings, the refined
 // policy, the changes, the diff and the tries.
 func (a *app) render(policyText string, resp *engine.Response) {
+	tp := now()
 	res := &result{resp: *resp}
 	detach := resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
@@ -53,6 +50,7 @@ func (a *app) render(policyText string, resp *engine.Response) {
 		}
 	}
 	a.last = res
+	a.mark("pretty", now()-tp)
 
 	action := a.byID("action")
 	switch resp.RecommendedAction {
@@ -88,9 +86,16 @@ func (a *app) render(policyText string, resp *engine.Response) {
 		out.SetTextContent(res.refined)
 	}
 
+	t0 := now()
 	a.renderChanges(resp.Changes)
+	t1 := now()
 	a.renderDiff(policyText, resp, detach)
+	t2 := now()
 	a.trie.render(resp.Tries)
+	t3 := now()
+	a.mark("changes", t1-t0)
+	a.mark("diff", t2-t1)
+	a.mark("trie", t3-t2)
 }
 
 func (a *app) renderVerification(v *engine.Verification) {
@@ -205,7 +210,9 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 		lines = diff.Lines(string(p), "")
 	} else {
 		var err error
+		td := now()
 		lines, err = diff.Compare([]byte(policyText), refined)
+		a.mark("compare", now()-td)
 		if err != nil {
 			el.SetTextContent("No diff: " + err.Error())
 			return
@@ -214,19 +221,19 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	// Consecutive lines of one kind go into one block (white-space: pre), so a
 	// diff of thousands of lines costs a few hundred DOM calls, not thousands.
 	fold := len(lines) > diffFoldOver
-	frag := a.doc.CreateDocumentFragment()
+	frag := jsDocument.Call("createDocumentFragment")
 	var block []string
 	blockClass := "-"
 	flush := func() {
 		if len(block) == 0 {
 			return
 		}
-		div := a.doc.CreateElement("div")
+		div := newEl("div")
 		if blockClass != "" {
-			div.SetAttribute("class", blockClass)
+			div.Set("className", blockClass)
 		}
-		div.SetTextContent(strings.Join(block, "\n"))
-		frag.AppendChild(div)
+		div.Set("textContent", strings.Join(block, "\n"))
+		frag.Call("appendChild", div)
 		block = block[:0]
 	}
 	line := func(class, text string) {
@@ -273,5 +280,5 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 		i = j
 	}
 	flush()
-	el.AppendChild(frag)
+	el.Underlying().Call("appendChild", frag)
 }

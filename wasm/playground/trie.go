@@ -4,6 +4,7 @@ package main
 
 import (
 	"strconv"
+	"syscall/js"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -56,12 +57,12 @@ func (t *trieView) render(tries []engine.Trie) {
 		t.current = 0
 	}
 	clear(t.sel)
+	sel := t.sel.Underlying()
+	frag := jsDocument.Call("createDocumentFragment")
 	for i, tr := range tries {
-		opt := t.a.doc.CreateElement("option")
-		opt.SetAttribute("value", strconv.Itoa(i))
-		opt.SetTextContent(tr.Path + "  " + tr.Pattern)
-		t.sel.AppendChild(opt)
+		frag.Call("appendChild", textEl("option", tr.Path+"  "+tr.Pattern, "value", strconv.Itoa(i)))
 	}
+	sel.Call("appendChild", frag)
 	if len(tries) > 1 {
 		t.sel.RemoveAttribute("hidden")
 		t.sel.SetValue(strconv.Itoa(t.current))
@@ -74,36 +75,28 @@ func (t *trieView) render(tries []engine.Trie) {
 func (t *trieView) draw() {
 	clear(t.view)
 	if len(t.tries) == 0 || t.tries[t.current].Root == nil {
-		p := t.a.doc.CreateElement("p")
-		p.SetAttribute("class", "empty")
-		p.SetTextContent("No wildcard was partly unused, so there is no trie to show.")
-		t.view.AppendChild(p)
+		t.view.Underlying().Call("appendChild", textEl("p", "No wildcard was partly unused, so there is no trie to show.", "class", "empty"))
 		return
 	}
-	d := &drawing{doc: t.a.doc}
-	d.svg = d.el("svg")
-	d.edges = d.el("g")
-	d.nodes = d.el("g")
-	d.svg.AppendChild(d.edges)
-	d.svg.AppendChild(d.nodes)
+	// The drawing is built off the document and attached once.
+	d := &drawing{}
+	d.svg = newSVG("svg")
+	d.edges = newSVG("g")
+	d.nodes = newSVG("g")
+	d.svg.Call("appendChild", d.edges)
+	d.svg.Call("appendChild", d.nodes)
 	root := t.tries[t.current].Root
 	bottom := d.layout(root, root.Prefix, margin, margin)
 	w, h := d.right+margin, bottom+margin-(rowH-boxH)
-	d.svg.SetAttribute("width", ftoa(w))
-	d.svg.SetAttribute("height", ftoa(h))
-	d.svg.SetAttribute("viewBox", "0 0 "+ftoa(w)+" "+ftoa(h))
-	d.svg.SetAttribute("role", "img")
-	d.svg.SetAttribute("aria-label", "Trie of "+t.tries[t.current].Pattern)
-	t.view.AppendChild(d.svg)
+	setAttrs(d.svg, "width", ftoa(w), "height", ftoa(h), "viewBox", "0 0 "+ftoa(w)+" "+ftoa(h),
+		"role", "img", "aria-label", "Trie of "+t.tries[t.current].Pattern)
+	t.view.Underlying().Call("appendChild", d.svg)
 }
 
 type drawing struct {
-	doc               dom.Document
-	svg, edges, nodes dom.Element
+	svg, edges, nodes js.Value
 	right             float64
 }
-
-func (d *drawing) el(name string) dom.Element { return d.doc.CreateElementNS(svgNS, name) }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
@@ -112,7 +105,6 @@ func boxWidth(label string) float64 { return float64(len([]rune(label)))*charW +
 // node draws one node box at (x, y) and returns its width.
 func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 	w := boxWidth(label)
-	g := d.el("g")
 	class := "node unsafe"
 	if n.Safe {
 		class = "node safe"
@@ -123,13 +115,11 @@ func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 	if len(n.Children) == 0 && n.Unused > 0 && n.Wanted == 0 {
 		class += " unused"
 	}
-	g.SetAttribute("class", class)
-	g.SetAttribute("data-prefix", n.Prefix)
-	g.SetAttribute("data-safe", strconv.FormatBool(n.Safe))
+	g := newSVG("g", "class", class, "data-prefix", n.Prefix, "data-safe", strconv.FormatBool(n.Safe))
 	if n.Chosen {
-		g.SetAttribute("data-chosen", "true")
+		g.Call("setAttribute", "data-chosen", "true")
 	}
-	title := d.el("title")
+	title := newSVG("title")
 	tip := n.Prefix + ": "
 	if n.Safe {
 		tip += "safe"
@@ -146,21 +136,13 @@ func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 	if n.Action != "" {
 		tip += "; the action " + n.Action + " ends here"
 	}
-	title.SetTextContent(tip)
-	g.AppendChild(title)
-	rect := d.el("rect")
-	rect.SetAttribute("x", ftoa(x))
-	rect.SetAttribute("y", ftoa(y))
-	rect.SetAttribute("width", ftoa(w))
-	rect.SetAttribute("height", ftoa(boxH))
-	rect.SetAttribute("rx", "3")
-	g.AppendChild(rect)
-	text := d.el("text")
-	text.SetAttribute("x", ftoa(x+padX))
-	text.SetAttribute("y", ftoa(y+boxH/2))
-	text.SetTextContent(label)
-	g.AppendChild(text)
-	d.nodes.AppendChild(g)
+	title.Set("textContent", tip)
+	g.Call("appendChild", title)
+	g.Call("appendChild", newSVG("rect", "x", ftoa(x), "y", ftoa(y), "width", ftoa(w), "height", ftoa(boxH), "rx", "3"))
+	text := newSVG("text", "x", ftoa(x+padX), "y", ftoa(y+boxH/2))
+	text.Set("textContent", label)
+	g.Call("appendChild", text)
+	d.nodes.Call("appendChild", g)
 	if x+w > d.right {
 		d.right = x + w
 	}
@@ -168,10 +150,7 @@ func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 }
 
 func (d *drawing) edge(path string) {
-	p := d.el("path")
-	p.SetAttribute("class", "edge")
-	p.SetAttribute("d", path)
-	d.edges.AppendChild(p)
+	d.edges.Call("appendChild", newSVG("path", "class", "edge", "d", path))
 }
 
 // layout draws n and its subtree with n's box at (x, y) and returns the y of
