@@ -116,19 +116,8 @@ func (r *refiner) buildUniverse(f *Findings) {
 			services[svc] = true
 		}
 	}
-	var extra []string
-	unusedKeys := map[string]bool{}
 	for _, a := range f.Actions {
-		name, ok := r.cat.Lookup(a.Name)
-		if !ok {
-			name = a.Name
-			if !unusedKeys[foldKey(name)] {
-				r.warn("UNKNOWN_ACTION", "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
-			}
-			extra = append(extra, name)
-		}
-		unusedKeys[foldKey(name)] = true
-		svc, _, _ := strings.Cut(name, ":")
+		svc, _, _ := strings.Cut(a.Name, ":")
 		services[svc] = true
 	}
 	for _, s := range f.Services {
@@ -137,8 +126,24 @@ func (r *refiner) buildUniverse(f *Findings) {
 			r.warn("UNKNOWN_SERVICE", "findings."+s.Path, "service %q is not in the catalog", s.Name)
 		}
 	}
-	u := newUniverse(r.cat, services, all, extra)
-	for k := range unusedKeys {
+	// The universe holds every service an unused action names, so an unused
+	// action it lacks is unknown to the catalog: it joins the universe.
+	u := newUniverse(r.cat, services, all, nil)
+	keys := make([]string, len(f.Actions))
+	var extra []string
+	seen := map[string]bool{}
+	for i, a := range f.Actions {
+		keys[i] = foldKey(a.Name)
+		if u.index(keys[i]) < 0 && !seen[keys[i]] {
+			seen[keys[i]] = true
+			r.warn("UNKNOWN_ACTION", "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
+			extra = append(extra, a.Name)
+		}
+	}
+	if extra != nil {
+		u = newUniverse(r.cat, services, all, extra)
+	}
+	for _, k := range keys {
 		if i := u.index(k); i >= 0 {
 			u.unused[i] = true
 		}
