@@ -336,6 +336,9 @@ func carryLevels(names, old []string, oldLevels string) string {
 // The only possible returned error has Code [CodeInvalidCatalog], Field "catalog",
 // the Path of the bad place (`s3`, `s3[4]`) and its Line and Column in text.
 func ParseCatalog(text []byte) (*Catalog, *Error) {
+	if c := parseCatalogFast(text); c != nil {
+		return c, nil
+	}
 	p := &catalogParser{text: text, dec: json.NewDecoder(bytes.NewReader(text))}
 	p.dec.UseNumber()
 	c := p.parse()
@@ -467,8 +470,14 @@ func (p *catalogParser) parse() *Catalog {
 		p.fail(off, "", "unexpected text after the catalog object")
 		return nil
 	}
+	c.sortServices()
+	return c
+}
+
+// sortServices sorts a user catalog's services, keeping each list with its
+// service, and counts them.
+func (c *Catalog) sortServices() {
 	c.info.Services = len(c.services)
-	// Sort the services, keeping each list with its service.
 	order := make([]int, len(c.services))
 	for i := range order {
 		order[i] = i
@@ -479,7 +488,6 @@ func (p *catalogParser) parse() *Catalog {
 		services[i], actions[i] = c.services[k], c.actions[k]
 	}
 	c.services, c.actions = services, actions
-	return c
 }
 
 // list reads one service's array of action names, sorted; nil after an error.
@@ -524,20 +532,30 @@ func (p *catalogParser) list(path string) []string {
 		p.fail(off, path, "empty list of actions")
 		return nil
 	}
-	// Duplicates: the same name, or names equal when case is folded.
+	names, i, j := sortedNames(entries)
+	if names != nil {
+		return names
+	}
+	e, first := entries[i], entries[j]
+	at := catalogPath(path, e.index)
+	if first.name == e.name {
+		p.fail(e.offset, at, "%q is listed twice (also at %s)", e.name, catalogPath(path, first.index))
+	} else {
+		p.fail(e.offset, at, "%q and %q (at %s) differ only in case", e.name, first.name, catalogPath(path, first.index))
+	}
+	return nil
+}
+
+// sortedNames returns the names of one service's entries, sorted. If two of
+// them are the same name, or equal under case folding or in lower case, it
+// returns nil and the positions in entries of the later one and of the first.
+// It sorts entries.
+func sortedNames(entries []catalogEntry) (names []string, later, first int) {
 	folded := make(map[string]int, len(entries))
 	for i, e := range entries {
 		k := foldCase(e.name)
 		if j, dup := folded[k]; dup {
-			first := entries[j]
-			at := catalogPath(path, i)
-			if first.name == e.name {
-				p.fail(e.offset, at, "%q is listed twice (also at %s)", e.name, catalogPath(path, first.index))
-			} else {
-				p.fail(e.offset, at, "%q and %q (at %s) differ only in case",
-					e.name, first.name, catalogPath(path, first.index))
-			}
-			return nil
+			return nil, i, j
 		}
 		folded[k] = i
 	}
@@ -547,19 +565,56 @@ func (p *catalogParser) list(path string) []string {
 		}
 		return strings.Compare(a.name, b.name)
 	})
-	names := make([]string, len(entries))
+	names = make([]string, len(entries))
 	for i, e := range entries {
 		if i > 0 && e.key == entries[i-1].key { // equal in lowercase though not under folding (İ, i)
-			first, at := entries[i-1], catalogPath(path, max(e.index, entries[i-1].index))
-			if first.index > e.index {
-				first, e = e, first
+			if entries[i-1].index > e.index {
+				return nil, i - 1, i
 			}
-			p.fail(e.offset, at, "%q and %q (at %s) differ only in case", e.name, first.name, catalogPath(path, first.index))
-			return nil
+			return nil, i, i - 1
 		}
 		names[i] = e.name
 	}
-	return names
+	return names, -1, -1
+}
+
+// parseCatalogFast reads a well-formed user catalog with the engine's own JSON
+// parser, much faster than token by token (in WebAssembly above all). It
+// returns nil for anything ParseCatalog would refuse, or might: the
+// token-by-token reader then names the problem and its place.
+func parseCatalogFast(text []byte) *Catalog {
+	v, err := ParseJSON(text)
+	if err != nil || v.Kind != KindObject {
+		return nil
+	}
+	c := &Catalog{info: CatalogInfo{Source: SourceUserCatalog}}
+	seen := map[string]bool{}
+	for _, m := range v.Obj {
+		svc := strings.ToLower(m.Key)
+		if !validCatalogService(svc) || seen[svc] || m.Val.Kind != KindArray || len(m.Val.Arr) == 0 {
+			return nil
+		}
+		seen[svc] = true
+		entries := make([]catalogEntry, len(m.Val.Arr))
+		for i, item := range m.Val.Arr {
+			name := item.Str
+			if item.Kind != KindString || name == "" || strings.ContainsAny(name, ":*?") ||
+				strings.IndexFunc(name, unicode.IsSpace) >= 0 {
+				return nil
+			}
+			entries[i] = catalogEntry{name: name, key: strings.ToLower(name), offset: item.Off, index: i}
+		}
+		names, _, _ := sortedNames(entries)
+		if names == nil {
+			return nil
+		}
+		c.services = append(c.services, svc)
+		c.actions = append(c.actions, names)
+		c.levels = append(c.levels, "")
+		c.info.Actions += len(names)
+	}
+	c.sortServices()
+	return c
 }
 
 // catalogPath is the path of a service key (index < 0) or of an action in its
@@ -592,6 +647,17 @@ func validCatalogService(s string) bool {
 // case folding ([strings.EqualFold]): each rune becomes the smallest rune of its
 // folding orbit.
 func foldCase(s string) string {
+	if isASCII(s) { // the smallest of an ASCII letter's orbit is its upper case (K, k, Kelvin sign)
+		b := make([]byte, len(s))
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b[i] = c
+		}
+		return string(b)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
