@@ -12,6 +12,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"syscall/js"
 
@@ -48,6 +49,7 @@ type app struct {
 	refines                    int
 	trie                       trieView
 	breakdown                  string
+	selected                   int // the change picked in the explanations, or -1
 }
 
 func (a *app) mark(what string, ms float64) { a.breakdown += what + "=" + formatMS(ms) + " " }
@@ -58,6 +60,7 @@ func now() float64 { return js.Global().Get("performance").Call("now").Float() }
 type result struct {
 	resp    engine.Response
 	refined string // pretty refined policy, as shown and copied
+	compact string // the refined policy without whitespace ("" when detached)
 }
 
 func main() {
@@ -90,6 +93,15 @@ func main() {
 		a.byID("format-"+name).AddEventListener("click", false, func(dom.Event) { a.format(ed) })
 	}
 	a.byID("copy-button").AddEventListener("click", false, func(dom.Event) { a.copy() })
+	a.byID("copy-cli").AddEventListener("click", false, func(dom.Event) { a.copyCLI() })
+	a.byID("explanations").AddEventListener("click", false, func(ev dom.Event) {
+		btn := ev.Target().Underlying().Call("closest", "[data-change]")
+		if btn.Truthy() {
+			if i, err := strconv.Atoi(btn.Call("getAttribute", "data-change").String()); err == nil {
+				a.selectChange(i)
+			}
+		}
+	})
 	a.byID("download-button").AddEventListener("click", false, func(dom.Event) { a.download() })
 
 	err := a.loadExamples()
@@ -266,11 +278,7 @@ func (a *app) copy() {
 	if a.last == nil {
 		return
 	}
-	nav := js.Global().Get("navigator")
-	if cb := nav.Get("clipboard"); cb.Truthy() {
-		cb.Call("writeText", a.last.refined)
-		a.status.SetTextContent("Refined policy copied")
-	}
+	a.copyText(a.last.refined, "Refined policy copied")
 }
 
 func (a *app) download() {

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -43,6 +45,10 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	res := &result{resp: *resp}
 	detach := resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
+		var b bytes.Buffer
+		if json.Compact(&b, resp.RecommendedPolicy) == nil {
+			res.compact = b.String()
+		}
 		if p, err := diff.Pretty(resp.RecommendedPolicy); err == nil {
 			res.refined = string(p)
 		} else {
@@ -85,9 +91,12 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	} else {
 		out.SetTextContent(res.refined)
 	}
+	if box := a.byID("cli-command"); !box.HasAttribute("hidden") {
+		a.copyCLI()
+	}
 
 	t0 := now()
-	a.renderChanges(resp.Changes)
+	a.renderExplanations(resp.Changes)
 	t1 := now()
 	a.renderDiff(policyText, resp, detach)
 	t2 := now()
@@ -161,37 +170,6 @@ func (a *app) renderSize(s *engine.Size, detach bool) {
 	}
 }
 
-// maxChanges is how many changes are listed; the diff shows them all.
-const maxChanges = 40
-
-func (a *app) renderChanges(changes []engine.Change) {
-	el := a.byID("changes")
-	clear(el)
-	if len(changes) > maxChanges {
-		li := a.doc.CreateElement("li")
-		li.SetTextContent(group(len(changes)) + " changes; the first " + itoa(maxChanges) + " are listed, the diff below shows all")
-		el.AppendChild(li)
-		changes = changes[:maxChanges]
-	}
-	for _, c := range changes {
-		li := a.doc.CreateElement("li")
-		var text string
-		switch c.Kind {
-		case "removed":
-			text = c.Path + " " + c.Pattern + ": removed, all it allowed is unused"
-		case "excluded":
-			text = c.Path + ": added to NotAction: " + strings.Join(first(c.Replacement, 6), ", ")
-		default:
-			text = c.Path + " " + c.Pattern + ": replaced by " + itoa(len(c.Replacement)) + " entries"
-		}
-		if c.Allowed > 0 {
-			text += " (keeps " + group(c.Kept) + " of " + group(c.Allowed) + " actions, " + group(len(c.Removed)) + " unused removed)"
-		}
-		li.SetTextContent(text)
-		el.AppendChild(li)
-	}
-}
-
 // renderDiff shows the line diff of the pretty original and refined policies,
 // "-" and "+" lines like a unified diff, long unchanged runs folded.
 func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) {
@@ -221,9 +199,10 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	// Consecutive lines of one kind go into one block (white-space: pre), so a
 	// diff of thousands of lines costs a few hundred DOM calls, not thousands.
 	fold := len(lines) > diffFoldOver
+	tags := diffTags(lines, resp.Changes)
 	frag := jsDocument.Call("createDocumentFragment")
 	var block []string
-	blockClass := "-"
+	blockClass, blockTag := "-", -1
 	flush := func() {
 		if len(block) == 0 {
 			return
@@ -232,14 +211,17 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 		if blockClass != "" {
 			div.Set("className", blockClass)
 		}
+		if blockTag >= 0 {
+			div.Call("setAttribute", "data-change", itoa(blockTag))
+		}
 		div.Set("textContent", strings.Join(block, "\n"))
 		frag.Call("appendChild", div)
 		block = block[:0]
 	}
-	line := func(class, text string) {
-		if class != blockClass || class == "gap" {
+	line := func(class, text string, tag int) {
+		if class != blockClass || tag != blockTag || class == "gap" {
 			flush()
-			blockClass = class
+			blockClass, blockTag = class, tag
 		}
 		block = append(block, text)
 	}
@@ -249,7 +231,7 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 			if lines[i].Op == diff.Insert {
 				class = "ins"
 			}
-			line(class, lines[i].String())
+			line(class, lines[i].String(), tags[i])
 			i++
 			continue
 		}
@@ -266,15 +248,15 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 		}
 		if fold && j-i > head+tail+1 {
 			for k := i; k < i+head; k++ {
-				line("", lines[k].String())
+				line("", lines[k].String(), -1)
 			}
-			line("gap", "  … "+itoa(j-i-head-tail)+" unchanged lines")
+			line("gap", "  … "+itoa(j-i-head-tail)+" unchanged lines", -1)
 			for k := j - tail; k < j; k++ {
-				line("", lines[k].String())
+				line("", lines[k].String(), -1)
 			}
 		} else {
 			for k := i; k < j; k++ {
-				line("", lines[k].String())
+				line("", lines[k].String(), -1)
 			}
 		}
 		i = j

@@ -51,6 +51,17 @@ func (t *trieView) init(a *app) {
 	})
 }
 
+// show draws the trie i and selects it in the menu.
+func (t *trieView) show(i int) {
+	if i < 0 || i >= len(t.tries) {
+		return
+	}
+	t.current = i
+	t.sel.SetValue(strconv.Itoa(i))
+	t.draw()
+	t.view.Underlying().Get("classList").Call("add", "picked")
+}
+
 func (t *trieView) render(tries []engine.Trie) {
 	t.tries = tries
 	if t.current >= len(tries) {
@@ -74,6 +85,7 @@ func (t *trieView) render(tries []engine.Trie) {
 
 func (t *trieView) draw() {
 	clear(t.view)
+	t.view.Underlying().Get("classList").Call("remove", "picked")
 	if len(t.tries) == 0 || t.tries[t.current].Root == nil {
 		t.view.Underlying().Call("appendChild", textEl("p", "No wildcard was partly unused, so there is no trie to show.", "class", "empty"))
 		return

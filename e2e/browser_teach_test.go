@@ -1,0 +1,128 @@
+//go:build e2e
+
+package e2e
+
+// Browser tests of the teaching and sharing features (issue 6): the
+// granularity switch, the explanations, the AWS CLI command.
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// setSelect picks value in the <select> with data-testid id, as a person does
+// (a change event), and waits for the refinement it starts.
+func (p *page) setSelect(id, value string) {
+	p.t.Helper()
+	n := eval[int](p, `whittleStats.refines`)
+	eval[bool](p, `(() => { const s = `+testid(id)+`; s.value = `+jsString(value)+`; return s.dispatchEvent(new Event("change")); })()`)
+	p.waitFor(id+" = "+value, `whittleStats.refines > `+itoa(n))
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestBrowserGranularity switches the article example (2024 catalog) to
+// characters: the result and the trie follow; back to words gives the article.
+func TestBrowserGranularity(t *testing.T) {
+	p := open(t)
+	p.setSelect("granularity-select", "char")
+	out := p.text("refined-output")
+	for _, want := range []string{`"s3:GetAcces*"`, `"s3:GetMu*"`, `"s3:GetO*"`, `"s3:GetS*"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("refined-output at char granularity has no %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, `"s3:GetObject*"`) {
+		t.Errorf("refined-output at char granularity still has s3:GetObject*:\n%s", out)
+	}
+	node := testid("trie-view") + `.querySelector('[data-prefix="s3:GetO"]')`
+	if got := eval[string](p, `(`+node+` || {getAttribute: () => "missing"}).getAttribute("data-chosen")`); got != "true" {
+		t.Errorf("trie node s3:GetO data-chosen = %q, want true", got)
+	}
+	p.setSelect("granularity-select", "word")
+	if got, want := p.text("refined-output"), articleRefined(t); got != want {
+		t.Errorf("back at word granularity, refined-output:\n%s\nwant the article's:\n%s", got, want)
+	}
+}
+
+// TestBrowserExplanations checks the sentence of the article's s3:Get* change
+// and that picking it highlights its diff lines and shows its trie.
+func TestBrowserExplanations(t *testing.T) {
+	p := open(t)
+	text := p.text("explanations")
+	for _, want := range []string{
+		"s3:Get* allowed 58 actions; 22 are unused; the 36 still used are covered by 7 entries. Access removed: 22 Read.",
+		"lambda:AddPermission allowed 1 action; it is unused, so the entry is removed. Access removed: 1 Permissions management.",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("explanations have no %q; they read:\n%s", want, text)
+		}
+	}
+	// Pick the s3:Get* sentence.
+	btn := `Array.from(` + testid("explanations") + `.querySelectorAll("button")).find(b => b.textContent.includes("s3:Get* allowed"))`
+	eval[bool](p, `(`+btn+`).click() || true`)
+	if got := eval[string](p, `(`+btn+`).getAttribute("aria-pressed")`); got != "true" {
+		t.Errorf("picked explanation aria-pressed = %q, want true", got)
+	}
+	hl := eval[[]string](p, `Array.from(`+testid("diff-view")+`.querySelectorAll(".hl")).flatMap(d => d.textContent.split("\n")).map(l => l.replace(/\s+/g, " ").trim())`)
+	joined := strings.Join(hl, "\n")
+	for _, want := range []string{`- "s3:Get*",`, `+ "s3:GetAccess*",`, `+ "s3:GetObject*",`, `+ "s3:GetStorage*",`} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("highlighted diff lines have no %s; they are:\n%s", want, joined)
+		}
+	}
+	if strings.Contains(joined, "lambda") || strings.Contains(joined, "s3:List*") {
+		t.Errorf("highlighted diff lines include lines of other changes:\n%s", joined)
+	}
+	if len(hl) != 8 {
+		t.Errorf("%d highlighted diff lines, want 8 (1 deleted, 7 inserted):\n%s", len(hl), joined)
+	}
+	if !eval[bool](p, testid("trie-view")+`.classList.contains("picked") && !!`+testid("trie-view")+`.querySelector('[data-prefix="s3:GetObject"]')`) {
+		t.Errorf("the trie of s3:Get* is not shown as picked")
+	}
+	// Another sentence moves the highlight.
+	eval[bool](p, `Array.from(`+testid("explanations")+`.querySelectorAll("button")).find(b => b.textContent.includes("lambda:GetFunction allowed")).click() || true`)
+	hl = eval[[]string](p, `Array.from(`+testid("diff-view")+`.querySelectorAll(".hl")).map(d => d.textContent.replace(/\s+/g, " ").trim())`)
+	if len(hl) != 1 || hl[0] != `- "lambda:GetFunction",` {
+		t.Errorf("after picking lambda:GetFunction, highlighted diff lines = %q", hl)
+	}
+}
+
+// TestBrowserCopyCLI checks the AWS CLI command: run through a real shell (with
+// aws standing for a function that prints its arguments), its policy document
+// is exactly the refined policy, also when the policy holds single quotes.
+func TestBrowserCopyCLI(t *testing.T) {
+	p := open(t)
+	check := func(what string) {
+		t.Helper()
+		eval[bool](p, testid("copy-cli")+`.click() || true`)
+		p.waitFor("the CLI command", testid("cli-command")+`.hidden === false`)
+		cmd := p.text("cli-command")
+		var want bytes.Buffer
+		if err := json.Compact(&want, []byte(p.text("refined-output"))); err != nil {
+			t.Fatal(err)
+		}
+		const head = "aws iam create-policy-version --policy-arn arn:aws:iam::ACCOUNT-ID:policy/POLICY-NAME --policy-document '"
+		if !strings.HasPrefix(cmd, head) || !strings.HasSuffix(cmd, "' --set-as-default") {
+			t.Errorf("%s: command = %s", what, cmd)
+		}
+		out, err := exec.Command("sh", "-c", `aws() { printf '%s\n' "$@"; }; `+cmd).Output()
+		if err != nil {
+			t.Fatalf("%s: sh: %v", what, err)
+		}
+		args := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+		want6 := []string{"iam", "create-policy-version", "--policy-arn", "arn:aws:iam::ACCOUNT-ID:policy/POLICY-NAME", "--policy-document", want.String(), "--set-as-default"}
+		if strings.Join(args, "\n") != strings.Join(want6, "\n") {
+			t.Errorf("%s: the shell reads the command as\n%q\nwant\n%q", what, args, want6)
+		}
+	}
+	check("article")
+	policy := strings.Replace(read(t, "../web/examples/article/policy.json"), `"Resource": "*"`, `"Resource": "arn:aws:s3:::it's-a-'quoted'-bucket/*"`, 1)
+	p.paste("policy-input", policy)
+	p.waitFor("the quoted policy", testid("refined-output")+`.textContent.includes("it's-a-'quoted'-bucket")`)
+	p.waitFor("the command to follow", testid("cli-command")+`.textContent.includes("it'\\''s-a-'\\''quoted")`)
+	check("single quotes")
+}

@@ -1,0 +1,269 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall/js"
+
+	"whittle/engine"
+	"whittle/wasm/playground/diff"
+)
+
+// maxChanges is how many changes are explained (and can be picked out in the
+// diff); the diff shows them all.
+const maxChanges = 40
+
+// accessOrder is the order in which access levels are named, that of the
+// Service Authorization Reference; other levels follow alphabetically.
+var accessOrder = map[string]int{"List": 1, "Read": 2, "Write": 3, "Permissions management": 4, "Tagging": 5}
+
+// count writes n with its noun: 1 action, 58 actions.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return group(n) + " " + many
+}
+
+// explanation is the sentence of one change, built from the engine's fields
+// only: pattern, allowed, removed, kept, replacement and accessLevels.
+func explanation(c *engine.Change) string {
+	var b strings.Builder
+	switch c.Kind {
+	case "excluded":
+		b.WriteString(count(len(c.Replacement), "unused action is", "unused actions are"))
+		b.WriteString(" added to NotAction: ")
+		b.WriteString(strings.Join(first(c.Replacement, 6), ", "))
+		b.WriteString(".")
+	case "removed":
+		b.WriteString(" allowed " + count(c.Allowed, "action", "actions") + "; ")
+		if c.Allowed == 1 {
+			b.WriteString("it is unused, so the entry is removed.")
+		} else {
+			b.WriteString("all " + group(c.Allowed) + " are unused, so the entry is removed.")
+		}
+	default:
+		b.WriteString(" allowed " + count(c.Allowed, "action", "actions") + "; ")
+		if len(c.Removed) == 1 {
+			b.WriteString("1 is unused; ")
+		} else {
+			b.WriteString(group(len(c.Removed)) + " are unused; ")
+		}
+		if c.Kept == 1 {
+			b.WriteString("the 1 still used is covered by ")
+		} else {
+			b.WriteString("the " + group(c.Kept) + " still used are covered by ")
+		}
+		b.WriteString(count(len(c.Replacement), "entry", "entries") + ".")
+	}
+	if len(c.AccessLevels) > 0 {
+		levels := make([]string, 0, len(c.AccessLevels))
+		for l := range c.AccessLevels {
+			levels = append(levels, l)
+		}
+		sort.Slice(levels, func(i, j int) bool {
+			oi, oj := accessOrder[levels[i]], accessOrder[levels[j]]
+			if oi == 0 {
+				oi = 99
+			}
+			if oj == 0 {
+				oj = 99
+			}
+			if oi != oj {
+				return oi < oj
+			}
+			return levels[i] < levels[j]
+		})
+		parts := make([]string, len(levels))
+		for i, l := range levels {
+			parts[i] = group(c.AccessLevels[l]) + " " + l
+		}
+		b.WriteString(" Access removed: " + strings.Join(parts, ", ") + ".")
+	}
+	return b.String()
+}
+
+// renderExplanations lists one clickable sentence per change.
+func (a *app) renderExplanations(changes []engine.Change) {
+	el := a.byID("explanations").Underlying()
+	empty(el)
+	a.selected = -1
+	frag := jsDocument.Call("createDocumentFragment")
+	if len(changes) > maxChanges {
+		frag.Call("appendChild", textEl("li", group(len(changes))+" changes; the first "+itoa(maxChanges)+" are explained, the diff below shows all", "class", "more"))
+		changes = changes[:maxChanges]
+	}
+	for i := range changes {
+		c := &changes[i]
+		btn := newEl("button", "type", "button", "class", "explain", "data-change", itoa(i), "aria-pressed", "false",
+			"title", "Show this change in the diff and its trie")
+		btn.Call("appendChild", textEl("span", c.Path, "class", "path"))
+		btn.Call("appendChild", jsDocument.Call("createTextNode", " "))
+		if c.Kind != "excluded" {
+			btn.Call("appendChild", textEl("code", c.Pattern))
+		}
+		btn.Call("appendChild", jsDocument.Call("createTextNode", explanation(c)))
+		li := newEl("li")
+		li.Call("appendChild", btn)
+		frag.Call("appendChild", li)
+	}
+	el.Call("appendChild", frag)
+}
+
+// selectChange highlights change i: its sentence, its lines in the diff, and
+// its trie, which becomes the one drawn.
+func (a *app) selectChange(i int) {
+	if a.last == nil || i < 0 || i >= len(a.last.resp.Changes) {
+		return
+	}
+	a.selected = i
+	root := a.byID("outputs").Underlying()
+	for _, sel := range []string{".explain.selected", ".diff .hl"} {
+		list := root.Call("querySelectorAll", sel)
+		for k := 0; k < list.Length(); k++ {
+			el := list.Index(k)
+			el.Get("classList").Call("remove", "selected", "hl")
+			if el.Call("hasAttribute", "aria-pressed").Bool() {
+				el.Call("setAttribute", "aria-pressed", "false")
+			}
+		}
+	}
+	id := strconv.Itoa(i)
+	if btn := root.Call("querySelector", `.explain[data-change="`+id+`"]`); btn.Truthy() {
+		btn.Get("classList").Call("add", "selected")
+		btn.Call("setAttribute", "aria-pressed", "true")
+	}
+	lines := a.byID("diff-view").Underlying().Call("querySelectorAll", `[data-change="`+id+`"]`)
+	for k := 0; k < lines.Length(); k++ {
+		lines.Index(k).Get("classList").Call("add", "hl")
+	}
+	if lines.Length() > 0 {
+		opts := js.Global().Get("Object").New()
+		opts.Set("block", "nearest")
+		lines.Index(0).Call("scrollIntoView", opts)
+	}
+	c := &a.last.resp.Changes[i]
+	for k, tr := range a.last.resp.Tries {
+		if tr.Path == c.Path {
+			a.trie.show(k)
+			break
+		}
+	}
+}
+
+// diffTags gives each line of a diff the index of the listed change it shows
+// (-1 for none): a deleted line holding a change's pattern, an inserted line
+// holding one of its replacement entries, in the same statement. Statements are
+// counted in the pretty-printed original, where each starts with a line "    {"
+// inside "Statement": [ (or is the one object of "Statement": {).
+func diffTags(lines []diff.Line, changes []engine.Change) []int {
+	type key struct {
+		stmt  int
+		value string
+		op    diff.Op
+	}
+	if len(changes) > maxChanges {
+		changes = changes[:maxChanges]
+	}
+	want := map[key]int{}
+	for i, c := range changes {
+		if c.Pattern != "" {
+			want[key{c.Statement, c.Pattern, diff.Delete}] = i
+		}
+		for _, r := range c.Replacement {
+			if _, ok := want[key{c.Statement, r, diff.Insert}]; !ok {
+				want[key{c.Statement, r, diff.Insert}] = i
+			}
+		}
+	}
+	tags := make([]int, len(lines))
+	stmt := -1
+	for n, l := range lines {
+		tags[n] = -1
+		if l.Op != diff.Insert {
+			switch l.Text {
+			case "    {":
+				stmt++
+			case `  "Statement": {`:
+				stmt = 0
+			}
+		}
+		if l.Op == diff.Same || len(want) == 0 {
+			continue
+		}
+		if i, ok := want[key{stmt, entryValue(l.Text), l.Op}]; ok {
+			tags[n] = i
+		}
+	}
+	return tags
+}
+
+// entryValue is the string a pretty-printed line holds: `"s3:Get*",` → s3:Get*;
+// also for a one-string Action: `"Action": "s3:Get*",`.
+func entryValue(line string) string {
+	s := strings.TrimSuffix(strings.TrimSpace(line), ",")
+	for _, k := range []string{`"Action": `, `"NotAction": `} {
+		s = strings.TrimPrefix(s, k)
+	}
+	var v string
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return ""
+	}
+	return v
+}
+
+// cliPolicyARN stands for the policy's ARN in the AWS CLI command: the page
+// cannot know it.
+const cliPolicyARN = "arn:aws:iam::ACCOUNT-ID:policy/POLICY-NAME"
+
+// shellQuote quotes s for a POSIX shell: in single quotes, each ' written '\”.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// cliCommand is the aws command that makes the refined document the default
+// version of the managed policy; "" when there is no refined document.
+func cliCommand(r *result) string {
+	if r == nil || r.compact == "" {
+		return ""
+	}
+	return "aws iam create-policy-version --policy-arn " + cliPolicyARN +
+		" --policy-document " + shellQuote(r.compact) + " --set-as-default"
+}
+
+// copyCLI shows the AWS CLI command under the refined policy and copies it.
+func (a *app) copyCLI() {
+	box := a.byID("cli-command")
+	cmd := cliCommand(a.last)
+	if cmd == "" {
+		box.SetTextContent("No refined policy to install: the recommendation is " + a.last.resp.RecommendedAction + ".")
+	} else {
+		box.SetTextContent(cmd)
+	}
+	box.RemoveAttribute("hidden")
+	if cmd != "" {
+		a.copyText(cmd, "AWS CLI command copied (replace the policy ARN)")
+	}
+}
+
+// copyText writes text to the clipboard and says in the status line whether
+// that worked (a page without clipboard permission gets a hint instead of an
+// unhandled rejection).
+func (a *app) copyText(text, done string) {
+	cb := js.Global().Get("navigator").Get("clipboard")
+	if !cb.Truthy() {
+		a.status.SetTextContent("No clipboard here: select the text and copy it")
+		return
+	}
+	var ok, fail js.Func
+	release := func() { ok.Release(); fail.Release() }
+	ok = js.FuncOf(func(js.Value, []js.Value) any { a.status.SetTextContent(done); release(); return nil })
+	fail = js.FuncOf(func(js.Value, []js.Value) any {
+		a.status.SetTextContent("The browser refused the clipboard: select the text and copy it")
+		release()
+		return nil
+	})
+	cb.Call("writeText", text).Call("then", ok, fail)
+}
