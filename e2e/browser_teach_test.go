@@ -3,11 +3,13 @@
 package e2e
 
 // Browser tests of the teaching and sharing features (issue 6): the
-// granularity switch, the explanations, the AWS CLI command.
+// granularity switch, the explanations, the AWS CLI command, share links.
 
 import (
 	"bytes"
+
 	"encoding/json"
+	"github.com/chromedp/chromedp"
 	"os/exec"
 	"strings"
 	"testing"
@@ -125,4 +127,68 @@ func TestBrowserCopyCLI(t *testing.T) {
 	p.waitFor("the quoted policy", testid("refined-output")+`.textContent.includes("it's-a-'quoted'-bucket")`)
 	p.waitFor("the command to follow", testid("cli-command")+`.textContent.includes("it'\\''s-a-'\\''quoted")`)
 	check("single quotes")
+}
+
+// TestBrowserShare makes a share link of an edited state (policy, char
+// granularity) and opens it in a fresh browser context (no shared storage):
+// the same editors, options and refined policy come back, and the state never
+// reaches the server. A state too large for a link is refused with a message.
+func TestBrowserShare(t *testing.T) {
+	p := open(t)
+	policy := strings.Replace(read(t, "../web/examples/article/policy.json"), `"Resource": "*"`, `"Resource": "arn:aws:s3:::shared-bucket/*"`, 1)
+	p.paste("policy-input", policy)
+	p.waitFor("the edited policy", testid("refined-output")+`.textContent.includes("shared-bucket")`)
+	p.setSelect("granularity-select", "char")
+	want := p.text("refined-output")
+	eval[bool](p, testid("share-button")+`.click() || true`)
+	p.waitFor("the share link", testid("share-link")+`.hidden === false`)
+	link := eval[string](p, testid("share-link")+`.value`)
+	if !strings.HasPrefix(link, siteURL+"/#v1.") {
+		t.Fatalf("share link = %q, want %s/#v1.…", link, siteURL)
+	}
+	if got := eval[string](p, `location.hash`); "#"+strings.SplitN(link, "#", 2)[1] != got {
+		t.Errorf("the address bar's fragment is not the link's")
+	}
+
+	q := openAt(t, p.ctx, link, chromedp.WithNewBrowserContext())
+	if got := q.text("refined-output"); got != want {
+		t.Errorf("refined-output from the link:\n%s\nwant:\n%s", got, want)
+	}
+	if got := eval[string](q, testid("granularity-select")+`.value`); got != "char" {
+		t.Errorf("granularity from the link = %q, want char", got)
+	}
+	if got := q.text("policy-input"); !strings.Contains(got, "shared-bucket") {
+		t.Errorf("policy editor from the link lacks the edit: %q", got)
+	}
+	// The editors draw only the lines in view: compare what both show.
+	for _, id := range []string{"policy-input", "findings-input", "catalog-input"} {
+		got, want := q.text(id), p.text(id)
+		if id == "catalog-input" {
+			got, want = got[:min(len(got), 600)], want[:min(len(want), 600)]
+		}
+		if got != want {
+			t.Errorf("%s from the link:\n%s\nwant:\n%s", id, got, want)
+		}
+	}
+	data := strings.SplitN(link, "#v1.", 2)[1]
+	for _, pg := range []*page{p, q} {
+		pg.mu.Lock()
+		for _, u := range pg.requests {
+			if strings.Contains(u, data[:40]) {
+				t.Errorf("a request carried the shared state: %s", u)
+			}
+		}
+		pg.mu.Unlock()
+	}
+
+	// Too large for a link: ReadOnlyAccess with its findings.
+	p.selectExample("readonly-half")
+	eval[bool](p, testid("share-button")+`.click() || true`)
+	p.waitFor("the refusal", testid("share-note")+`.textContent.startsWith("Not shared")`)
+	if msg := p.text("share-note"); !strings.Contains(msg, "over the limit of 32,768") {
+		t.Errorf("refusal = %q", msg)
+	}
+	if !eval[bool](p, testid("share-link")+`.hidden`) {
+		t.Errorf("a refused state still shows a link")
+	}
 }

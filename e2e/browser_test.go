@@ -108,7 +108,14 @@ type page struct {
 func open(t *testing.T) *page {
 	t.Helper()
 	site(t)
-	ctx, cancel := chromedp.NewContext(browser)
+	return openAt(t, browser, siteURL+"/")
+}
+
+// openAt is open with a given parent context (the allocator, or a tab to make
+// a new browser context from, with opts) and page URL.
+func openAt(t *testing.T, parent context.Context, url string, opts ...chromedp.ContextOption) *page {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(parent, opts...)
 	t.Cleanup(cancel)
 	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancelT)
@@ -142,7 +149,7 @@ func open(t *testing.T) *page {
 			}
 		}
 	}()
-	if err := chromedp.Do(ctx, chromedp.Navigate(siteURL+"/")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
 	p.waitFor("the first refinement", `(window.whittleStats && whittleStats.refines) > 0`)

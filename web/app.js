@@ -21,7 +21,9 @@
     prefetched[url] = p;
     return p;
   };
+  const shared = location.hash.startsWith("#v"); // a share link: no example to load
   prefetch("web/examples/index.json").then((text) => {
+    if (shared) return;
     const first = JSON.parse(text)[0] || {};
     for (const f of [first.policy, first.findings, first.catalog]) {
       if (f) prefetch("web/examples/" + f);

@@ -108,9 +108,15 @@ func main() {
 	if st := js.Global().Get("whittleStats"); st.Truthy() {
 		st.Set("examplesMs", now())
 	}
+	a.byID("share-button").AddEventListener("click", false, func(dom.Event) { go a.share() })
+	js.Global().Call("addEventListener", "hashchange", js.FuncOf(func(js.Value, []js.Value) any {
+		go a.restore(js.Global().Get("location").Get("hash").String())
+		return nil
+	}))
 	if err != nil {
 		a.status.SetTextContent("Could not load the examples: " + err.Error())
-	} else if len(a.examples) > 0 {
+	}
+	if !a.restore(js.Global().Get("location").Get("hash").String()) && len(a.examples) > 0 {
 		a.loadExample(a.examples[0].ID)
 	}
 	select {} // keep the callbacks alive

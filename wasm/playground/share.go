@@ -1,0 +1,159 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"syscall/js"
+
+	"whittle/engine"
+)
+
+// A share link carries the whole state of the page in its fragment (the part
+// after "#", which browsers never send to a server):
+//
+//	#v1.<base64url of the deflate-raw compressed JSON of sharedState>
+//
+// The compression is the browser's own CompressionStream("deflate-raw").
+// Opening such a link fills the editors and the options from it and refines.
+const shareVersion = "v1"
+
+// maxShareLink is the longest share link the page makes, in characters. Chromium
+// takes URLs up to 2 MB, but mail and chat tools, proxies and some browsers' address
+// bars cut or refuse links past a few tens of thousands of characters; 32 KiB
+// holds the article's example with its catalog many times over (about 1.3 K),
+// while a state such as ReadOnlyAccess with its findings (about 57 K) is refused
+// with a message rather than shared as a link that breaks on the way.
+const maxShareLink = 32 << 10
+
+// maxSharedState bounds what a link may expand to: the API's own request limit.
+const maxSharedState = engine.MaxRequestBytes
+
+// sharedState is what a link holds: the three editors' texts, exactly as typed,
+// and the options, in the shape of the API's request.
+type sharedState struct {
+	Policy   string `json:"policy"`
+	Findings string `json:"findings"`
+	Catalog  string `json:"catalog,omitempty"`
+	Options  struct {
+		Granularity string `json:"granularity,omitempty"`
+	} `json:"options"`
+}
+
+// share makes the link of the current state, puts it in the address bar and
+// the share box, and copies it. It awaits promises: run it in a goroutine.
+func (a *app) share() {
+	var st sharedState
+	st.Policy = a.policy.Text()
+	st.Findings = a.findings.Text()
+	st.Catalog = a.catalog.Text()
+	st.Options.Granularity = a.granularitySel.Value()
+	raw, _ := json.Marshal(st)
+	z, err := streamThrough(raw, "CompressionStream")
+	if err != nil {
+		a.shareNote("Could not make a link: " + err.Error())
+		return
+	}
+	frag := "#" + shareVersion + "." + base64.RawURLEncoding.EncodeToString(z)
+	loc := js.Global().Get("location")
+	link := strings.SplitN(loc.Get("href").String(), "#", 2)[0] + frag
+	box := a.byID("share-link")
+	if len(link) > maxShareLink {
+		box.SetAttribute("hidden", "")
+		a.shareNote("Not shared: this state needs a link of " + group(len(link)) + " characters, over the limit of " +
+			group(maxShareLink) + " that links survive in mail and chat. Share the files instead (Download), or trim the policy, findings or catalog.")
+		return
+	}
+	js.Global().Get("history").Call("replaceState", js.Null(), "", frag)
+	box.Underlying().Set("value", link)
+	box.RemoveAttribute("hidden")
+	a.shareNote("Link of " + group(len(link)) + " characters: the whole state is in it (after the #, which is never sent to a server).")
+	a.copyText(link, "Share link copied")
+}
+
+func (a *app) shareNote(msg string) {
+	a.byID("share-box").RemoveAttribute("hidden")
+	a.byID("share-note").SetTextContent(msg)
+}
+
+// restore loads the state of a share link's fragment; it reports whether the
+// fragment was one (a broken one is said in the share box). It awaits
+// promises: call it from main or a goroutine.
+func (a *app) restore(fragment string) bool {
+	rest, ok := strings.CutPrefix(fragment, "#v")
+	if !ok {
+		return false
+	}
+	version, data, ok := strings.Cut(rest, ".")
+	if _, err := strconv.Atoi(version); !ok || err != nil {
+		return false
+	}
+	fail := func(msg string) bool {
+		a.shareNote("This share link cannot be opened: " + msg)
+		return false
+	}
+	if "v"+version != shareVersion {
+		return fail("it was made by another version of Whittle (v" + version + ", this page reads " + shareVersion + ").")
+	}
+	if len(data) > maxShareLink {
+		return fail("it is longer than the " + group(maxShareLink) + " characters a link may have.")
+	}
+	z, err := base64.RawURLEncoding.DecodeString(data)
+	if err != nil {
+		return fail("it is cut or altered (" + err.Error() + ").")
+	}
+	raw, err := streamThrough(z, "DecompressionStream")
+	if err != nil {
+		return fail("it is cut or altered (" + err.Error() + ").")
+	}
+	if len(raw) > maxSharedState {
+		return fail("it expands to more than " + group(maxSharedState) + " bytes.")
+	}
+	var st sharedState
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fail("its content is not a Whittle state (" + err.Error() + ").")
+	}
+	g := st.Options.Granularity
+	switch g {
+	case "":
+		g = engine.GranularityWord
+	case engine.GranularityWord, engine.GranularityChar, engine.GranularityAction:
+	default:
+		return fail("unknown granularity " + strconv.Quote(g) + ".")
+	}
+	a.exampleSel.Underlying().Set("selectedIndex", -1)
+	a.granularitySel.SetValue(g)
+	a.loading = true
+	a.policy.SetText(st.Policy)
+	a.findings.SetText(st.Findings)
+	a.catalog.SetText(st.Catalog)
+	a.loading = false
+	a.refine()
+	a.status.SetTextContent(a.status.TextContent() + " · opened from a share link")
+	return true
+}
+
+// streamThrough pipes data through new ctor("deflate-raw") (CompressionStream
+// or DecompressionStream) and returns what comes out. It blocks on promises.
+func streamThrough(data []byte, ctor string) ([]byte, error) {
+	g := js.Global()
+	if !g.Get(ctor).Truthy() {
+		return nil, errors.New("this browser has no " + ctor)
+	}
+	u8 := g.Get("Uint8Array").New(len(data))
+	js.CopyBytesToJS(u8, data)
+	blob := g.Get("Blob").New(g.Get("Array").New(u8))
+	stream := blob.Call("stream").Call("pipeThrough", g.Get(ctor).New("deflate-raw"))
+	buf, err := await(g.Get("Response").New(stream).Call("arrayBuffer"))
+	if err != nil {
+		return nil, err
+	}
+	out := g.Get("Uint8Array").New(buf)
+	b := make([]byte, out.Length())
+	js.CopyBytesToGo(b, out)
+	return b, nil
+}
