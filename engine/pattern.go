@@ -324,18 +324,38 @@ func (x *patternIndex) Swap(i, j int) {
 }
 
 // candidates calls f with the index of every pattern that may include p, in
-// no particular order, until f returns false.
+// no particular order, until f returns false. It finds the keys that are
+// prefixes of p's folded literal prefix lp from the longest down: the largest
+// key ≤ lp[:limit] either is such a prefix, or shares a shorter common prefix
+// with lp beyond which no key can be one. Each step shortens limit, so a query
+// costs a few binary searches, however many keys there are.
 func (x *patternIndex) candidates(p string, f func(i int) bool) {
 	lp := foldKey(literalPrefix(p))
-	at := 0
-	for k := 0; k <= len(lp) && at < len(x.keys); k++ {
-		key := lp[:k]
-		at += sort.SearchStrings(x.keys[at:], key)
-		for j := at; j < len(x.keys) && x.keys[j] == key; j++ {
-			if !f(x.idx[j]) {
+	limit := len(lp)
+	for {
+		q := lp[:limit]
+		j := sort.Search(len(x.keys), func(i int) bool { return x.keys[i] > q })
+		if j == 0 {
+			return
+		}
+		k := x.keys[j-1]
+		c := 0
+		for c < len(k) && c < len(q) && k[c] == q[c] {
+			c++
+		}
+		if c < len(k) {
+			limit = c // k differs from q at c: no key is a longer prefix of q
+			continue
+		}
+		for i := j - 1; i >= 0 && x.keys[i] == k; i-- {
+			if !f(x.idx[i]) {
 				return
 			}
 		}
+		if len(k) == 0 {
+			return
+		}
+		limit = len(k) - 1
 	}
 }
 

@@ -300,18 +300,18 @@ func (r *refiner) recordDrops(s *Statement, entries []entry) {
 			kept[e.from] = append(kept[e.from], e.text)
 		}
 	}
+	byPath := make(map[string]int, len(s.Patterns))
+	for pi, pat := range s.Patterns {
+		byPath[pat.Path] = pi
+	}
 	for ci := range r.res.Changes {
 		ch := &r.res.Changes[ci]
 		if ch.Statement != s.Index || ch.Kind != "replaced" {
 			continue
 		}
-		for pi, pat := range s.Patterns {
-			if pat.Path == ch.Path {
-				ch.Replacement = kept[pi]
-				if ch.Replacement == nil {
-					ch.Replacement = []string{}
-				}
-			}
+		ch.Replacement = kept[byPath[ch.Path]]
+		if ch.Replacement == nil {
+			ch.Replacement = []string{}
 		}
 	}
 }

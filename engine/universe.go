@@ -96,10 +96,37 @@ func (u *universe) prefixRange(key string) (lo, hi int) {
 // patternRange returns the range of actions that pattern p can match: those
 // starting with its literal prefix.
 func (u *universe) patternRange(p string) (lo, hi int) {
-	if p == "*" {
-		return 0, len(u.keys)
+	lit := literalPrefix(p)
+	if !isASCII(lit) {
+		return u.prefixRange(foldKey(lit))
 	}
-	return u.prefixRange(foldKey(literalPrefix(p)))
+	// The same two searches as prefixRange, folding lit on the fly.
+	lo = sort.Search(len(u.keys), func(i int) bool { return compareFoldASCII(u.keys[i], lit) >= 0 })
+	hi = lo + sort.Search(len(u.keys)-lo, func(i int) bool {
+		k := u.keys[lo+i]
+		return len(k) < len(lit) || compareFoldASCII(k[:len(lit)], lit) != 0
+	})
+	return lo, hi
+}
+
+// compareFoldASCII compares a folded key with an ASCII string folded on the fly.
+func compareFoldASCII(key, s string) int {
+	for i := 0; i < len(key) && i < len(s); i++ {
+		a, b := key[i], lowerASCII(s[i])
+		if a != b {
+			if a < b {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(key) < len(s):
+		return -1
+	case len(key) > len(s):
+		return 1
+	}
+	return 0
 }
 
 // serviceOf returns the service part of a pattern and whether it is literal
