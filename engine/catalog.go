@@ -98,6 +98,15 @@ func (c *Catalog) Lookup(action string) (canonical string, ok bool) {
 	return svc + ":" + name, true
 }
 
+// levelLetters returns the access-level letters of a service's actions, in the
+// order of Actions(service) ("" when unknown).
+func (c *Catalog) levelLetters(service string) string {
+	if i := c.service(service); i >= 0 {
+		return c.levels[i]
+	}
+	return ""
+}
+
 // AccessLevel returns the access level of action ("List", "Read", "Write",
 // "Permissions management" or "Tagging"), or "" when c does not know the action
 // or its level (a user's catalog has no levels).

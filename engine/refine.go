@@ -422,9 +422,8 @@ func (r *refiner) setRemoved(ch *Change, actions []int) {
 		if !r.u.unused[i] {
 			continue
 		}
-		name := r.u.names[i]
-		ch.Removed = append(ch.Removed, name)
-		l := r.cat.AccessLevel(name)
+		ch.Removed = append(ch.Removed, r.u.names[i])
+		l := levelName(r.u.levels[i])
 		if l == "" {
 			l = "Unknown"
 		}

@@ -13,6 +13,7 @@ import (
 type universe struct {
 	names  []string // canonical "svc:Name"
 	keys   []string // foldKey(names[i]), ascending
+	levels []byte   // access-level letter of names[i] (see levelName), 0 if unknown
 	unused []bool
 }
 
@@ -20,22 +21,31 @@ type universe struct {
 // when all is true) and the extra actions.
 func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []string) *universe {
 	u := &universe{}
-	var lists [][2][]string
+	type list struct {
+		names, keys []string
+		levels      string
+	}
+	var lists []list
 	size := len(extra)
 	for _, svc := range cat.Services() {
 		if !all && !services[svc] {
 			continue
 		}
 		names, keys := serviceNames(cat, svc)
-		lists = append(lists, [2][]string{names, keys})
+		lists = append(lists, list{names, keys, cat.levelLetters(svc)})
 		size += len(names)
 	}
 	u.names = make([]string, 0, size)
 	u.keys = make([]string, 0, size)
+	u.levels = make([]byte, 0, size)
 	for _, l := range lists {
-		names, keys := l[0], l[1]
-		u.names = append(u.names, names...)
-		u.keys = append(u.keys, keys...)
+		u.names = append(u.names, l.names...)
+		u.keys = append(u.keys, l.keys...)
+		if len(l.levels) == len(l.names) {
+			u.levels = append(u.levels, l.levels...)
+		} else {
+			u.levels = append(u.levels, make([]byte, len(l.names))...)
+		}
 	}
 	sorted := sort.StringsAreSorted(u.keys)
 	for _, e := range extra {
@@ -45,6 +55,7 @@ func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []strin
 		}
 		u.names = append(u.names, e)
 		u.keys = append(u.keys, k)
+		u.levels = append(u.levels, 0)
 		sorted = false
 	}
 	if !sorted {
@@ -59,6 +70,7 @@ func (u *universe) Less(i, j int) bool { return u.keys[i] < u.keys[j] }
 func (u *universe) Swap(i, j int) {
 	u.keys[i], u.keys[j] = u.keys[j], u.keys[i]
 	u.names[i], u.names[j] = u.names[j], u.names[i]
+	u.levels[i], u.levels[j] = u.levels[j], u.levels[i]
 }
 
 func (u *universe) sortDedup() {
@@ -68,10 +80,10 @@ func (u *universe) sortDedup() {
 		if n > 0 && u.keys[i] == u.keys[n-1] {
 			continue // the catalog's spelling, which comes first, wins
 		}
-		u.keys[n], u.names[n] = u.keys[i], u.names[i]
+		u.keys[n], u.names[n], u.levels[n] = u.keys[i], u.names[i], u.levels[i]
 		n++
 	}
-	u.keys, u.names = u.keys[:n], u.names[:n]
+	u.keys, u.names, u.levels = u.keys[:n], u.names[:n], u.levels[:n]
 }
 
 // index returns the position of the action with folded name key, or -1.
