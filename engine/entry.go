@@ -49,7 +49,7 @@ func Respond(req *Request) *Response {
 		Tries:             res.Tries,
 	}
 	if res.Policy != nil {
-		resp.RecommendedPolicy = AppendJSON(nil, res.Policy, "")
+		resp.RecommendedPolicy = res.Text
 	}
 	return resp
 }
@@ -236,7 +236,7 @@ func HandleRecommendation(body []byte) ([]byte, *Error) {
 			s.ExistingPolicyID = id.Str
 		}
 		if res.Action == ActionCreate {
-			s.RecommendedPolicy = string(AppendJSON(nil, res.Policy, ""))
+			s.RecommendedPolicy = string(res.Text)
 		}
 		out.Steps = append(out.Steps, step{s})
 	}

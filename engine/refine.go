@@ -26,6 +26,7 @@ const (
 type Result struct {
 	Action   string // CREATE_POLICY, DETACH_POLICY or NONE
 	Policy   *Value // the refined document; nil for DETACH_POLICY
+	Text     []byte // Policy as compact JSON, the bytes every answer carries
 	Kept     []int  // for each refined statement, its index in the original
 	Changes  []Change
 	Warnings []Warning
@@ -48,17 +49,18 @@ func Refine(p *Policy, f *Findings, cat *Catalog, opt Options) *Result {
 	r.buildUniverse(f)
 	r.run()
 	res := r.res
-	res.Verify = Verify(p, res.Policy, res.Kept, res.universe)
+	if res.Policy != nil {
+		res.Text = AppendJSON(nil, res.Policy, "")
+	}
+	res.Verify = Verify(p, res.Text, res.Kept, res.universe)
 	res.Size = Size{
-		Before:             policySize(p.Doc),
+		Before:             policySize(AppendJSON(nil, p.Doc, "")),
 		ManagedPolicyQuota: QuotaManagedPolicy,
 		RoleInlineQuota:    QuotaRoleInline,
 		UserInlineQuota:    QuotaUserInline,
 		GroupInlineQuota:   QuotaGroupInline,
 	}
-	if res.Policy != nil {
-		res.Size.After = policySize(res.Policy)
-	}
+	res.Size.After = policySize(res.Text)
 	if res.Size.After > QuotaManagedPolicy {
 		res.Warnings = append(res.Warnings, Warning{Code: "OVER_QUOTA", Message: fmt.Sprintf(
 			"the refined policy has %d characters without whitespace, over the managed policy quota of %d", res.Size.After, QuotaManagedPolicy)})
@@ -68,9 +70,8 @@ func Refine(p *Policy, f *Findings, cat *Catalog, opt Options) *Result {
 
 // policySize counts the characters of the document without whitespace, as AWS
 // does for its quotas.
-func policySize(doc *Value) int {
+func policySize(text []byte) int {
 	n := 0
-	text := AppendJSON(nil, doc, "")
 	for len(text) > 0 {
 		r, size := utf8.DecodeRune(text)
 		text = text[size:]

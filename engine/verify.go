@@ -5,21 +5,21 @@ import (
 	"fmt"
 )
 
-// Verify checks a refinement independently of the code that made it. It writes
-// the refined document out and parses it again, pairs its statements with the
-// original ones (kept[i] is the original index of refined statement i; the
-// pairing must keep the order and every key but Action/NotAction), expands both over the universe with
-// [Match] and compares them (C1), tests each new pattern for inclusion in the
-// originals with [IncludesAny] (C2), checks that everything but Action/NotAction
-// is untouched and Deny statements are identical (C3), and looks for new entries
-// covered by another entry (C5). refined is nil for DETACH_POLICY.
-func Verify(orig *Policy, refined *Value, kept []int, u *universe) Verification {
+// Verify checks a refinement independently of the code that made it. It parses
+// the refined document again from the bytes that are answered (refined; nil for
+// DETACH_POLICY), pairs its statements with the original ones (kept[i] is the
+// original index of refined statement i; the pairing must keep the order and
+// every key but Action/NotAction), expands both over the universe with [Match]
+// and compares them (C1), tests each new pattern for inclusion in the originals
+// with [IncludesAny] (C2), checks that everything but Action/NotAction is
+// untouched and Deny statements are identical (C3), and looks for new entries
+// covered by another entry (C5).
+func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification {
 	v := Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
 	var ref *Policy
 	if refined != nil {
-		text := AppendJSON(nil, refined, "")
 		var err *Error
-		if ref, err = ParsePolicy(text); err != nil {
+		if ref, err = ParsePolicy(refined); err != nil {
 			v.Structure = append(v.Structure, "the refined document does not parse: "+err.Error())
 			return v
 		}
