@@ -30,6 +30,24 @@
     }
   }).catch(() => {});
 
+  // whittleBuild(parent, json, ns) makes the elements that wasm/playground
+  // describes as a list of [tag, [name, value, ...], text, [children...]] (its
+  // vnode), in namespace ns ("" for HTML), and appends them to parent: one call
+  // from Go for a whole trie or diff. Text is set as textContent only;
+  // attribute names come from the Go code.
+  const make = ([tag, attrs, text, kids], ns) => {
+    const el = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
+    for (let i = 0; i + 1 < attrs.length; i += 2) el.setAttribute(attrs[i], attrs[i + 1]);
+    if (text) el.textContent = text;
+    for (const k of kids) el.appendChild(make(k, ns));
+    return el;
+  };
+  window.whittleBuild = (parent, json, ns) => {
+    const frag = document.createDocumentFragment();
+    for (const n of JSON.parse(json)) frag.appendChild(make(n, ns));
+    parent.appendChild(frag);
+  };
+
   document.addEventListener("DOMContentLoaded", async () => {
     const status = document.getElementById("status");
     try {

@@ -209,6 +209,9 @@ func entryValue(line string) string {
 	for _, k := range []string{`"Action": `, `"NotAction": `} {
 		s = strings.TrimPrefix(s, k)
 	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && !strings.ContainsRune(s, '\\') {
+		return s[1 : len(s)-1] // the usual case, without a JSON decoder
+	}
 	var v string
 	if json.Unmarshal([]byte(s), &v) != nil {
 		return ""

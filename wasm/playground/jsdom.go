@@ -42,3 +42,73 @@ func textEl(tag, text string, attrs ...string) js.Value {
 
 // empty removes every child of el in one call.
 func empty(el js.Value) { el.Set("textContent", "") }
+
+// vnode is an element to be made by web/app.js's whittleBuild: a drawing of
+// hundreds of elements (a trie, a long diff) is described in Go and crosses
+// into JavaScript as one JSON text, instead of several calls per element.
+type vnode struct {
+	tag   string
+	attrs []string // name, value pairs; names are this package's constants
+	text  string   // set as textContent
+	kids  []*vnode
+}
+
+func newV(tag string, attrs ...string) *vnode { return &vnode{tag: tag, attrs: attrs} }
+
+func (v *vnode) attr(kv ...string) { v.attrs = append(v.attrs, kv...) }
+
+func (v *vnode) add(k *vnode) { v.kids = append(v.kids, k) }
+
+// appendJSON writes v as [tag, [name, value, ...], text, [kids...]].
+func (v *vnode) appendJSON(b []byte) []byte {
+	b = append(b, '[')
+	b = appendJSONString(b, v.tag)
+	b = append(b, ",["...)
+	for i, s := range v.attrs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	b = append(b, "],"...)
+	b = appendJSONString(b, v.text)
+	b = append(b, ",["...)
+	for i, k := range v.kids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = k.appendJSON(b)
+	}
+	return append(b, "]]"...)
+}
+
+// appendJSONString writes s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// build makes the elements vs (with their subtrees) at the end of parent with
+// one call into JavaScript; ns is their namespace, "" for HTML.
+func build(parent js.Value, ns string, vs ...*vnode) {
+	b := []byte{'['}
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = v.appendJSON(b)
+	}
+	b = append(b, ']')
+	js.Global().Call("whittleBuild", parent, string(b), ns)
+}

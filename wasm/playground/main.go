@@ -49,7 +49,8 @@ type app struct {
 	refines                    int
 	trie                       trieView
 	breakdown                  string
-	selected                   int // the change picked in the explanations, or -1
+	selected                   int    // the change picked in the explanations, or -1
+	diffKey                    string // the two documents of the diff on screen
 }
 
 func (a *app) mark(what string, ms float64) { a.breakdown += what + "=" + formatMS(ms) + " " }
@@ -170,6 +171,10 @@ type request struct {
 func (a *app) refine() {
 	perf := js.Global().Get("performance")
 	t0 := perf.Call("now").Float()
+	if !a.timer.IsUndefined() && !a.timer.IsNull() {
+		js.Global().Call("clearTimeout", a.timer) // this refinement makes a pending one moot
+		a.timer = js.Null()
+	}
 	req := request{
 		Policy:   a.policy.Text(),
 		Findings: a.findings.Text(),

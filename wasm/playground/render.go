@@ -174,6 +174,16 @@ func (a *app) renderSize(s *engine.Size, detach bool) {
 // "-" and "+" lines like a unified diff, long unchanged runs folded.
 func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) {
 	el := a.byID("diff-view")
+	key := policyText + "\x00" + string(resp.RecommendedPolicy)
+	if key == a.diffKey {
+		// Same documents, same diff: keep it, drop only the highlight.
+		hl := el.Underlying().Call("querySelectorAll", ".hl")
+		for k := 0; k < hl.Length(); k++ {
+			hl.Index(k).Get("classList").Call("remove", "hl")
+		}
+		return
+	}
+	a.diffKey = key
 	clear(el)
 	refined := []byte(resp.RecommendedPolicy)
 	if detach {
@@ -196,26 +206,26 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 			return
 		}
 	}
-	// Consecutive lines of one kind go into one block (white-space: pre), so a
-	// diff of thousands of lines costs a few hundred DOM calls, not thousands.
+	// Consecutive lines of one kind (and of one explained change) go into one
+	// block (white-space: pre), and all blocks are made in one call (build).
 	fold := len(lines) > diffFoldOver
 	tags := diffTags(lines, resp.Changes)
-	frag := jsDocument.Call("createDocumentFragment")
+	var blocks []*vnode
 	var block []string
 	blockClass, blockTag := "-", -1
 	flush := func() {
 		if len(block) == 0 {
 			return
 		}
-		div := newEl("div")
+		div := newV("div")
 		if blockClass != "" {
-			div.Set("className", blockClass)
+			div.attr("class", blockClass)
 		}
 		if blockTag >= 0 {
-			div.Call("setAttribute", "data-change", itoa(blockTag))
+			div.attr("data-change", itoa(blockTag))
 		}
-		div.Set("textContent", strings.Join(block, "\n"))
-		frag.Call("appendChild", div)
+		div.text = strings.Join(block, "\n")
+		blocks = append(blocks, div)
 		block = block[:0]
 	}
 	line := func(class, text string, tag int) {
@@ -262,5 +272,5 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 		i = j
 	}
 	flush()
-	el.Underlying().Call("appendChild", frag)
+	build(el.Underlying(), "", blocks...)
 }

@@ -3,8 +3,8 @@
 package main
 
 import (
+	"reflect"
 	"strconv"
-	"syscall/js"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -63,6 +63,12 @@ func (t *trieView) show(i int) {
 }
 
 func (t *trieView) render(tries []engine.Trie) {
+	if t.tries != nil && reflect.DeepEqual(tries, t.tries) {
+		// Most edits (a Resource, a Condition) leave the tries as they were:
+		// keep the drawing, drop only the highlight of a picked change.
+		t.view.Underlying().Get("classList").Call("remove", "picked")
+		return
+	}
 	t.tries = tries
 	if t.current >= len(tries) {
 		t.current = 0
@@ -90,23 +96,23 @@ func (t *trieView) draw() {
 		t.view.Underlying().Call("appendChild", textEl("p", "No wildcard was partly unused, so there is no trie to show.", "class", "empty"))
 		return
 	}
-	// The drawing is built off the document and attached once.
+	// The drawing is described in Go and made in one call (see vnode).
 	d := &drawing{}
-	d.svg = newSVG("svg")
-	d.edges = newSVG("g")
-	d.nodes = newSVG("g")
-	d.svg.Call("appendChild", d.edges)
-	d.svg.Call("appendChild", d.nodes)
+	d.svg = newV("svg")
+	d.edges = newV("g")
+	d.nodes = newV("g")
+	d.svg.add(d.edges)
+	d.svg.add(d.nodes)
 	root := t.tries[t.current].Root
 	bottom := d.layout(root, root.Prefix, margin, margin)
 	w, h := d.right+margin, bottom+margin-(rowH-boxH)
-	setAttrs(d.svg, "width", ftoa(w), "height", ftoa(h), "viewBox", "0 0 "+ftoa(w)+" "+ftoa(h),
+	d.svg.attr("width", ftoa(w), "height", ftoa(h), "viewBox", "0 0 "+ftoa(w)+" "+ftoa(h),
 		"role", "img", "aria-label", "Trie of "+t.tries[t.current].Pattern)
-	t.view.Underlying().Call("appendChild", d.svg)
+	build(t.view.Underlying(), svgNS, d.svg)
 }
 
 type drawing struct {
-	svg, edges, nodes js.Value
+	svg, edges, nodes *vnode
 	right             float64
 }
 
@@ -127,11 +133,11 @@ func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 	if len(n.Children) == 0 && n.Unused > 0 && n.Wanted == 0 {
 		class += " unused"
 	}
-	g := newSVG("g", "class", class, "data-prefix", n.Prefix, "data-safe", strconv.FormatBool(n.Safe))
+	g := newV("g", "class", class, "data-prefix", n.Prefix, "data-safe", strconv.FormatBool(n.Safe))
 	if n.Chosen {
-		g.Call("setAttribute", "data-chosen", "true")
+		g.attr("data-chosen", "true")
 	}
-	title := newSVG("title")
+	title := newV("title")
 	tip := n.Prefix + ": "
 	if n.Safe {
 		tip += "safe"
@@ -148,13 +154,13 @@ func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 	if n.Action != "" {
 		tip += "; the action " + n.Action + " ends here"
 	}
-	title.Set("textContent", tip)
-	g.Call("appendChild", title)
-	g.Call("appendChild", newSVG("rect", "x", ftoa(x), "y", ftoa(y), "width", ftoa(w), "height", ftoa(boxH), "rx", "3"))
-	text := newSVG("text", "x", ftoa(x+padX), "y", ftoa(y+boxH/2))
-	text.Set("textContent", label)
-	g.Call("appendChild", text)
-	d.nodes.Call("appendChild", g)
+	title.text = tip
+	g.add(title)
+	g.add(newV("rect", "x", ftoa(x), "y", ftoa(y), "width", ftoa(w), "height", ftoa(boxH), "rx", "3"))
+	text := newV("text", "x", ftoa(x+padX), "y", ftoa(y+boxH/2))
+	text.text = label
+	g.add(text)
+	d.nodes.add(g)
 	if x+w > d.right {
 		d.right = x + w
 	}
@@ -162,7 +168,7 @@ func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 }
 
 func (d *drawing) edge(path string) {
-	d.edges.Call("appendChild", newSVG("path", "class", "edge", "d", path))
+	d.edges.add(newV("path", "class", "edge", "d", path))
 }
 
 // layout draws n and its subtree with n's box at (x, y) and returns the y of
