@@ -128,7 +128,7 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 		return n.children
 	}
 	n.expanded = true
-	byKey := map[string]*trieNode{}
+	var byKey map[string]*trieNode
 	var last *trieNode
 	for _, m := range n.members {
 		name := t.u.names[m.idx]
@@ -162,11 +162,30 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 		} else {
 			prefix, key = n.prefix+tok, n.key+foldKey(tok)
 		}
-		c := byKey[key]
+		// Few children: a scan; many (the services under the root): a map.
+		var c *trieNode
+		if byKey != nil {
+			c = byKey[key]
+		} else {
+			for _, o := range n.children {
+				if o.key == key {
+					c = o
+					break
+				}
+			}
+		}
 		if c == nil {
 			c = &trieNode{prefix: prefix, token: tok, key: key, action: -1}
-			byKey[key] = c
 			n.children = append(n.children, c)
+			switch {
+			case byKey != nil:
+				byKey[key] = c
+			case len(n.children) > 16:
+				byKey = make(map[string]*trieNode, 2*len(n.children))
+				for _, o := range n.children {
+					byKey[o.key] = o
+				}
+			}
 		}
 		c.members = append(c.members, member{idx: m.idx, off: end})
 		if end == len(name) {
