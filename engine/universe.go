@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -27,11 +28,19 @@ func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []strin
 	}
 	var lists []list
 	size := len(extra)
-	for _, svc := range cat.Services() {
-		if !all && !services[svc] {
+	chosen := cat.Services()
+	if !all {
+		chosen = make([]string, 0, len(services))
+		for svc := range services {
+			chosen = append(chosen, svc)
+		}
+		slices.SortFunc(chosen, compareService) // the catalog's order: by "svc:"
+	}
+	for _, svc := range chosen {
+		names, keys := serviceNames(cat, svc)
+		if names == nil {
 			continue
 		}
-		names, keys := serviceNames(cat, svc)
 		lists = append(lists, list{names, keys, cat.levelLetters(svc)})
 		size += len(names)
 	}
