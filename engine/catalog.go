@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -171,7 +172,7 @@ func compareService(a, b string) int {
 			y += 'a' - 'A'
 		}
 		if x != y {
-			return cmpByte(x, y)
+			return cmp.Compare(x, y)
 		}
 	}
 	switch {
@@ -185,23 +186,13 @@ func compareService(a, b string) int {
 		if y == ':' {
 			return -1
 		}
-		return cmpByte(':', y)
+		return cmp.Compare(':', y)
 	default:
 		if a[n] == ':' {
 			return 1
 		}
-		return cmpByte(a[n], ':')
+		return cmp.Compare(a[n], ':')
 	}
-}
-
-func cmpByte(x, y byte) int {
-	if x < y {
-		return -1
-	}
-	if x > y {
-		return 1
-	}
-	return 0
 }
 
 // compareLower compares strings.ToLower(a) with strings.ToLower(b) without
@@ -217,7 +208,7 @@ func compareLower(a, b string) int {
 				y += 'a' - 'A'
 			}
 			if x != y {
-				return cmpByte(x, y)
+				return cmp.Compare(x, y)
 			}
 			a, b = a[1:], b[1:]
 			continue
@@ -233,17 +224,7 @@ func compareLower(a, b string) int {
 		}
 		a, b = a[n:], b[m:]
 	}
-	return cmpInt(len(a), len(b))
-}
-
-func cmpInt(x, y int) int {
-	if x < y {
-		return -1
-	}
-	if x > y {
-		return 1
-	}
-	return 0
+	return cmp.Compare(len(a), len(b))
 }
 
 // compareActions is the order of a service's actions: lowercase form, then bytes.
