@@ -211,6 +211,9 @@ func matchASCII(p, a string) bool {
 	return pi == len(p)
 }
 
+// matchRunes is matchASCII over runes, folding case the Unicode way, for text
+// beyond ASCII; the two stay separate so the common ASCII case needs no
+// conversion to []rune.
 func matchRunes(p, a []rune) bool {
 	pi, ai := 0, 0
 	star, mark := -1, 0
