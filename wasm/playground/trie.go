@@ -51,6 +51,20 @@ func (t *trieView) init(a *app) {
 	})
 }
 
+// sameMenu reports whether tries lists the same patterns as the tries drawn
+// and the current one exists in both.
+func (t *trieView) sameMenu(tries []engine.Trie) bool {
+	if len(tries) != len(t.tries) || t.current >= len(tries) {
+		return false
+	}
+	for i := range tries {
+		if tries[i].Path != t.tries[i].Path || tries[i].Pattern != t.tries[i].Pattern {
+			return false
+		}
+	}
+	return true
+}
+
 // show draws the trie i and selects it in the menu.
 func (t *trieView) show(i int) {
 	if i < 0 || i >= len(t.tries) {
@@ -63,9 +77,10 @@ func (t *trieView) show(i int) {
 }
 
 func (t *trieView) render(tries []engine.Trie) {
-	if t.tries != nil && reflect.DeepEqual(tries, t.tries) {
+	if t.sameMenu(tries) && reflect.DeepEqual(tries[t.current], t.tries[t.current]) {
 		// Most edits (a Resource, a Condition) leave the tries as they were:
-		// keep the drawing, drop only the highlight of a picked change.
+		// keep the menu and the drawing, drop only the highlight of a picked change.
+		t.tries = tries
 		t.view.Underlying().Get("classList").Call("remove", "picked")
 		return
 	}
