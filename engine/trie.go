@@ -81,6 +81,7 @@ type trieNode struct {
 	key     string // foldKey(prefix)
 	action  int    // universe index of the action ending exactly here, or -1
 	members []member
+	placed  int // members placed here while the parent expands (sizes members)
 
 	expanded bool
 	children []*trieNode
@@ -130,6 +131,13 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	n.expanded = true
 	var byKey map[string]*trieNode
 	var last *trieNode
+	// Each member is placed first, then the children's member lists are cut
+	// from one array.
+	type placed struct {
+		c *trieNode
+		m member
+	}
+	pl := make([]placed, 0, len(n.members))
 	for _, m := range n.members {
 		name := t.u.names[m.idx]
 		if m.off >= len(name) {
@@ -147,7 +155,7 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 		tok := name[m.off:end]
 		// Members come sorted, so most share the token of the one before.
 		if last != nil && strings.EqualFold(last.token, tok) && isASCII(tok) {
-			last.members = append(last.members, member{idx: m.idx, off: end})
+			pl = append(pl, placed{last, member{idx: m.idx, off: end}})
 			if end == len(name) {
 				last.action = m.idx
 			}
@@ -187,11 +195,21 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 				}
 			}
 		}
-		c.members = append(c.members, member{idx: m.idx, off: end})
+		pl = append(pl, placed{c, member{idx: m.idx, off: end}})
 		if end == len(name) {
 			c.action = m.idx
 		}
 		last = c
+	}
+	for _, p := range pl {
+		p.c.placed++
+	}
+	block := make([]member, len(pl))
+	for _, c := range n.children {
+		c.members, block = block[:0:c.placed], block[c.placed:]
+	}
+	for _, p := range pl {
+		p.c.members = append(p.c.members, p.m)
 	}
 	for _, c := range n.children {
 		t.finish(c)
