@@ -19,6 +19,10 @@ type Options struct {
 	Granularity string `json:"granularity,omitempty"`
 	// Trie asks for the trie of each replaced pattern (the playground draws it).
 	Trie bool `json:"trie,omitempty"`
+	// TriePath asks for the trie of the one replaced pattern at this JSON path
+	// (e.g. Statement[1].Action[0]) only: a large policy has a trie per replaced
+	// pattern, megabytes in all, where a page shows one at a time.
+	TriePath string `json:"triePath,omitempty"`
 }
 
 // Change explains one changed pattern of one statement.

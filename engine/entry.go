@@ -178,8 +178,13 @@ func readOptions(v *Value) (Options, *Error) {
 				return fail(m.Val, m.Key, "want true or false, not %s", m.Val.describe())
 			}
 			o.Trie = m.Val.Str == "true"
+		case "triePath":
+			if m.Val.Kind != KindString {
+				return fail(m.Val, m.Key, "want the JSON path of a pattern, such as \"Statement[1].Action[0]\", not %s", m.Val.describe())
+			}
+			o.TriePath = m.Val.Str
 		default:
-			return fail(m.Val, m.Key, "unknown option (want granularity, trie)")
+			return fail(m.Val, m.Key, "unknown option (want granularity, trie, triePath)")
 		}
 	}
 	return o, nil

@@ -273,7 +273,7 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 		ch.Kind = "replaced"
 		ch.Replacement = g.entries
 		r.res.Changes = append(r.res.Changes, ch)
-		if r.opt.Trie {
+		if r.opt.Trie || r.opt.TriePath == pat.Path {
 			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: g.export()})
 		}
 	}

@@ -350,3 +350,19 @@ func TestVerifyCatchesMistakes(t *testing.T) {
 		})
 	}
 }
+
+// TestTriePath checks that options.triePath exports the one trie asked for.
+func TestTriePath(t *testing.T) {
+	cat := small(t)
+	policy := policyOf(stmt("Allow", "Action", "s3:Get*", "iam:List*"))
+	findings := `["s3:GetBucketAcl", "iam:ListMFADevices"]`
+	all := refineText(t, cat, policy, findings, Options{Trie: true})
+	one := refineText(t, cat, policy, findings, Options{TriePath: "Statement[0].Action[1]"})
+	none := refineText(t, cat, policy, findings, Options{})
+	if len(all.Tries) != 2 || len(none.Tries) != 0 {
+		t.Fatalf("Trie: %d tries, none: %d, want 2 and 0", len(all.Tries), len(none.Tries))
+	}
+	if len(one.Tries) != 1 || one.Tries[0].Pattern != "iam:List*" || one.Tries[0].Root.Prefix != "iam:List" {
+		t.Errorf("TriePath Statement[0].Action[1]: tries %+v, want the one of iam:List* rooted at iam:List", one.Tries)
+	}
+}
