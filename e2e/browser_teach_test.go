@@ -3,16 +3,21 @@
 package e2e
 
 // Browser tests of the teaching and sharing features (issue 6): the
-// granularity switch, the explanations, the AWS CLI command, share links.
+// granularity switch, the explanations, the AWS CLI command, share links,
+// keyboard focus on the trie and dark mode.
 
 import (
 	"bytes"
-
+	"context"
 	"encoding/json"
-	"github.com/chromedp/chromedp"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
 )
 
 // setSelect picks value in the <select> with data-testid id, as a person does
@@ -190,5 +195,44 @@ func TestBrowserShare(t *testing.T) {
 	}
 	if !eval[bool](p, testid("share-link")+`.hidden`) {
 		t.Errorf("a refused state still shows a link")
+	}
+}
+
+// TestBrowserKeyboardAndDark checks that every trie node takes the keyboard
+// focus, and that the page turns dark when the system asks for it.
+func TestBrowserKeyboardAndDark(t *testing.T) {
+	p := open(t)
+	nodes := eval[int](p, testid("trie-view")+`.querySelectorAll("[data-prefix]").length`)
+	focusable := eval[int](p, testid("trie-view")+`.querySelectorAll('[data-prefix][tabindex="0"][aria-label]').length`)
+	if nodes == 0 || focusable != nodes {
+		t.Errorf("%d of %d trie nodes are focusable with a label", focusable, nodes)
+	}
+	got := eval[string](p, `(() => { `+testid("trie-view")+`.querySelector('[data-prefix="s3:GetBucket"]').focus(); return document.activeElement.getAttribute("data-prefix"); })()`)
+	if got != "s3:GetBucket" {
+		t.Errorf("focus on the trie node s3:GetBucket went to %q", got)
+	}
+	if lum := eval[int](p, `(() => { const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number); return r + g + b; })()`); lum < 600 {
+		t.Errorf("light mode body background sums to %d, want light", lum)
+	}
+	err := chromedp.Do(p.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+		})
+		return err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lum := eval[int](p, `(() => { const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number); return r + g + b; })()`); lum > 150 {
+		t.Errorf("dark mode body background sums to %d, want dark", lum)
+	}
+	if shot := os.Getenv("WHITTLE_DARK_SCREENSHOT"); shot != "" {
+		png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(shot, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

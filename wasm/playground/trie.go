@@ -148,7 +148,7 @@ func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 	if len(n.Children) == 0 && n.Unused > 0 && n.Wanted == 0 {
 		class += " unused"
 	}
-	g := newV("g", "class", class, "data-prefix", n.Prefix, "data-safe", strconv.FormatBool(n.Safe))
+	g := newV("g", "class", class, "data-prefix", n.Prefix, "data-safe", strconv.FormatBool(n.Safe), "tabindex", "0")
 	if n.Chosen {
 		g.attr("data-chosen", "true")
 	}
@@ -170,6 +170,7 @@ func (d *drawing) node(n *engine.TrieNode, label string, x, y float64) float64 {
 		tip += "; the action " + n.Action + " ends here"
 	}
 	title.text = tip
+	g.attr("role", "img", "aria-label", tip)
 	g.add(title)
 	g.add(newV("rect", "x", ftoa(x), "y", ftoa(y), "width", ftoa(w), "height", ftoa(boxH), "rx", "3"))
 	text := newV("text", "x", ftoa(x+padX), "y", ftoa(y+boxH/2))
