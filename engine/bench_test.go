@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -143,5 +145,29 @@ func BenchmarkRefineStarExact(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Refine(p, f, cat, Options{Granularity: GranularityAction})
+	}
+}
+
+// BenchmarkHandleRefineLarge answers the largest policy accepted
+// (MaxPolicyBytes): thousands of statements, each with two partly unused
+// patterns, each replaced by a dozen entries. It is the worst case a request
+// can ask for with the built-in catalog.
+func BenchmarkHandleRefineLarge(b *testing.B) {
+	var stmts []string
+	var findings []string
+	for i := 0; len(strings.Join(stmts, ","))+200 < MaxPolicyBytes-100; i++ {
+		stmts = append(stmts, fmt.Sprintf(`{"Sid":"S%d","Effect":"Allow","Action":["s3:Get*","ec2:Describe*"],"Resource":"arn:aws:s3:::bucket-%d/*"}`, i, i))
+	}
+	for _, a := range []string{"s3:GetBucketAcl", "s3:GetObjectAcl", "ec2:DescribeImages"} {
+		findings = append(findings, `"`+a+`"`)
+	}
+	body := []byte(`{"policy":{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]},"findings":[` + strings.Join(findings, ",") + `]}`)
+	b.Logf("%d statements, %d bytes", len(stmts), len(body))
+	BuiltinCatalog()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := HandleRefine(body); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -13,6 +13,13 @@ import (
 // costing more than a few milliseconds to refuse.
 const MaxRequestBytes = 4 << 20
 
+// MaxPolicyBytes is the largest policy document accepted, as JSON text (or as
+// the span of the request it takes). IAM itself takes no policy over 10,240
+// characters, and the largest AWS managed policy has about 152,000; 512 KiB
+// holds three times that. The answer grows with the policy (every statement is
+// refined, verified and written), so a bound on the policy bounds the work.
+const MaxPolicyBytes = 512 << 10
+
 // Request is a parsed refinement request.
 type Request struct {
 	Policy   *Policy
@@ -107,11 +114,23 @@ func input(body []byte, v *Value, field string) ([]byte, *Value, *Error) {
 	return text, parsed, nil
 }
 
+// policyBytes is the size of a policy given as text or as a JSON value.
+func policyBytes(v *Value) int {
+	if v.Kind == KindString {
+		return len(v.Str)
+	}
+	return v.End - v.Off
+}
+
 func readRequest(body []byte, top *Value, policyKey string) (*Request, *Error) {
 	req := &Request{}
 	pv := top.Get(policyKey)
 	if pv == nil {
 		return nil, &Error{Code: CodeInvalidRequest, Field: "body", Offset: -1, Message: fmt.Sprintf("the request has no %q", policyKey)}
+	}
+	if n := policyBytes(pv); n > MaxPolicyBytes {
+		return nil, (&Error{Code: CodeTooLarge, Field: "policy", Offset: pv.Off,
+			Message: fmt.Sprintf("the policy has %d bytes, more than the %d accepted (MaxPolicyBytes)", n, MaxPolicyBytes)}).Locate(body)
 	}
 	text, v, err := input(body, pv, "policy")
 	if err != nil {

@@ -91,6 +91,8 @@ type refiner struct {
 	opt  Options
 	u    *universe
 	res  *Result
+	memo map[string]*patternResult // see pattern
+	kept map[string][]bool         // see dropRedundant
 }
 
 func (r *refiner) warn(code, path, format string, args ...any) {
@@ -223,65 +225,36 @@ type entry struct {
 // action refines an Allow statement with Action. It returns the new statement
 // (nil when it allows nothing any more) and whether anything changed.
 func (r *refiner) action(s *Statement) (*Value, bool) {
-	u := r.u
+	first := len(r.res.Changes)
 	var entries []entry
 	changed := false
 	for pi, pat := range s.Patterns {
-		lo, hi := u.patternRange(pat.Text)
-		match := compileMatch(pat.Text)
-		var members []int
-		wanted, unused := 0, 0
-		matched := make([]bool, hi-lo)
-		for i := lo; i < hi; i++ {
-			if match(u.names[i]) {
-				matched[i-lo] = true
-				members = append(members, i)
-				if u.unused[i] {
-					unused++
-				} else {
-					wanted++
-				}
-			}
-		}
-		switch {
-		case len(members) == 0:
+		pr := r.pattern(pat.Text)
+		switch pr.kind {
+		case "unknown":
 			r.warn("UNKNOWN_PATTERN", pat.Path, "%q matches no action in the catalog; it is kept as written", pat.Text)
 			entries = append(entries, entry{text: pat.Text, from: pi})
 			continue
-		case unused == 0:
+		case "untouched":
 			entries = append(entries, entry{text: pat.Text, from: pi})
 			continue
 		}
 		changed = true
-		ch := Change{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Allowed: len(members), Kept: wanted}
-		r.setRemoved(&ch, members)
-		if wanted == 0 {
-			ch.Kind = "removed"
-			ch.Replacement = []string{}
-			r.res.Changes = append(r.res.Changes, ch)
-			continue
-		}
-		isTarget := func(i int) bool { return !u.unused[i] }
-		w := newWindow(lo, hi,
-			func(i int) bool { return matched[i-lo] && !u.unused[i] },
-			func(i int) bool { return matched[i-lo] },
-			func(i int) bool { return u.unused[i] })
-		g := shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return Includes(star, pat.Text) })
-		for _, e := range g.entries {
+		ch := pr.change
+		ch.Statement, ch.Path = s.Index, pat.Path
+		r.res.Changes = append(r.res.Changes, ch)
+		for _, e := range ch.Replacement {
 			entries = append(entries, entry{text: e, added: true, from: pi})
 		}
-		ch.Kind = "replaced"
-		ch.Replacement = g.entries
-		r.res.Changes = append(r.res.Changes, ch)
-		if r.opt.Trie || r.opt.TriePath == pat.Path {
-			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: g.export()})
+		if ch.Kind == "replaced" && (r.opt.Trie || r.opt.TriePath == pat.Path) {
+			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: pr.gen.export()})
 		}
 	}
 	if !changed {
 		return s.Obj, false
 	}
-	entries = dropRedundant(entries)
-	r.recordDrops(s, entries)
+	entries = r.dropRedundant(entries)
+	r.recordDrops(s, entries, first)
 	if len(entries) == 0 {
 		return nil, true
 	}
@@ -292,9 +265,71 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 	return withPatterns(s.Obj, s.Key, texts, s.Array), true
 }
 
-// recordDrops brings each change's Replacement in line with the entries that
-// survived dropRedundant.
-func (r *refiner) recordDrops(s *Statement, entries []entry) {
+// patternResult is what the refinement does with one pattern of an Allow
+// statement, whatever statement it stands in.
+type patternResult struct {
+	kind   string // "unknown" (matches nothing), "untouched" (nothing unused), "removed" or "replaced"
+	change Change // for removed and replaced, without Statement and Path
+	gen    generalization
+}
+
+// pattern refines one Action pattern. Results are kept per pattern text: a
+// policy that repeats a pattern in many statements pays for it once.
+func (r *refiner) pattern(text string) *patternResult {
+	if pr := r.memo[text]; pr != nil {
+		return pr
+	}
+	pr := &patternResult{}
+	if r.memo == nil {
+		r.memo = map[string]*patternResult{}
+	}
+	r.memo[text] = pr
+	u := r.u
+	lo, hi := u.patternRange(text)
+	match := compileMatch(text)
+	var members []int
+	wanted, unused := 0, 0
+	matched := make([]bool, hi-lo)
+	for i := lo; i < hi; i++ {
+		if match(u.names[i]) {
+			matched[i-lo] = true
+			members = append(members, i)
+			if u.unused[i] {
+				unused++
+			} else {
+				wanted++
+			}
+		}
+	}
+	switch {
+	case len(members) == 0:
+		pr.kind = "unknown"
+		return pr
+	case unused == 0:
+		pr.kind = "untouched"
+		return pr
+	}
+	ch := Change{Pattern: text, Allowed: len(members), Kept: wanted}
+	r.setRemoved(&ch, members)
+	if wanted == 0 {
+		ch.Kind, ch.Replacement = "removed", []string{}
+		pr.kind, pr.change = ch.Kind, ch
+		return pr
+	}
+	isTarget := func(i int) bool { return !u.unused[i] }
+	w := newWindow(lo, hi,
+		func(i int) bool { return matched[i-lo] && !u.unused[i] },
+		func(i int) bool { return matched[i-lo] },
+		func(i int) bool { return u.unused[i] })
+	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return Includes(star, text) })
+	ch.Kind, ch.Replacement = "replaced", pr.gen.entries
+	pr.kind, pr.change = ch.Kind, ch
+	return pr
+}
+
+// recordDrops brings the Replacement of each change of statement s (those from
+// index first on) in line with the entries that survived dropRedundant.
+func (r *refiner) recordDrops(s *Statement, entries []entry, first int) {
 	kept := map[int][]string{}
 	for _, e := range entries {
 		if e.added {
@@ -305,9 +340,9 @@ func (r *refiner) recordDrops(s *Statement, entries []entry) {
 	for pi, pat := range s.Patterns {
 		byPath[pat.Path] = pi
 	}
-	for ci := range r.res.Changes {
-		ch := &r.res.Changes[ci]
-		if ch.Statement != s.Index || ch.Kind != "replaced" {
+	for ci := range r.res.Changes[first:] {
+		ch := &r.res.Changes[first+ci]
+		if ch.Kind != "replaced" {
 			continue
 		}
 		ch.Replacement = kept[byPath[ch.Path]]
@@ -368,7 +403,7 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 	for _, e := range g.entries {
 		entries = append(entries, entry{text: e, added: true, from: -1})
 	}
-	entries = dropRedundant(entries)
+	entries = r.dropRedundant(entries)
 	var texts []string
 	ch.Replacement = []string{}
 	for _, e := range entries {
@@ -383,36 +418,68 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 
 // dropRedundant removes each added entry whose language is included in another
 // entry of the statement (rule C5). Of two added entries with the same language
-// the first stays; the user's own entries always stay.
-func dropRedundant(entries []entry) []entry {
+// the first stays; the user's own entries always stay. Statements with the same
+// entries are decided once.
+func (r *refiner) dropRedundant(entries []entry) []entry {
+	var key strings.Builder
+	size := 0
+	for _, e := range entries {
+		size += len(e.text) + 2
+	}
+	key.Grow(size)
+	for _, e := range entries {
+		if e.added {
+			key.WriteByte('+')
+		} else {
+			key.WriteByte('=')
+		}
+		key.WriteString(e.text)
+		key.WriteByte(0)
+	}
+	keep, ok := r.kept[key.String()]
+	if !ok {
+		keep = redundancy(entries)
+		if r.kept == nil {
+			r.kept = map[string][]bool{}
+		}
+		r.kept[key.String()] = keep
+	}
+	out := entries[:0:0]
+	for i, e := range entries {
+		if keep[i] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// redundancy tells which entries dropRedundant keeps.
+func redundancy(entries []entry) []bool {
 	texts := make([]string, len(entries))
 	for i, e := range entries {
 		texts[i] = e.text
 	}
 	index := newPatternIndex(texts)
-	dropped := make([]bool, len(entries))
+	keep := make([]bool, len(entries))
+	for i := range keep {
+		keep[i] = true
+	}
 	for i, e := range entries {
 		if !e.added {
 			continue
 		}
 		index.candidates(e.text, func(j int) bool {
-			if j == i || dropped[j] || !Includes(e.text, texts[j]) {
+			if j == i || !keep[j] || !Includes(e.text, texts[j]) {
 				return true
 			}
 			if entries[j].added && j > i && Includes(texts[j], e.text) {
 				return true // the same language: the earlier one stays
 			}
-			dropped[i] = true
+			keep[i] = false
 			return false
 		})
 	}
-	out := entries[:0:0]
-	for i, e := range entries {
-		if !dropped[i] {
-			out = append(out, e)
-		}
-	}
-	return out
+	return keep
 }
 
 // setRemoved records in ch the unused ones of the given universe actions, and

@@ -366,3 +366,18 @@ func TestTriePath(t *testing.T) {
 		t.Errorf("TriePath Statement[0].Action[1]: tries %+v, want the one of iam:List* rooted at iam:List", one.Tries)
 	}
 }
+
+// TestPolicySizeLimit checks the named limit on the policy: the largest AWS
+// managed policy passes, a larger document is refused as TOO_LARGE.
+func TestPolicySizeLimit(t *testing.T) {
+	largest := mustRead(t, "testdata/policies/AWSSupportServiceRolePolicy.json")
+	if _, err := HandleRefine([]byte(`{"policy":` + string(largest) + `,"findings":["iam:PassRole"]}`)); err != nil {
+		t.Fatalf("the largest AWS managed policy is refused: %v", err)
+	}
+	pad := strings.Repeat(" ", MaxPolicyBytes)
+	body := `{"policy":{"Version":"2012-10-17",` + pad + `"Statement":[]},"findings":[]}`
+	_, err := HandleRefine([]byte(body))
+	if err == nil || err.Code != CodeTooLarge || err.Status() != 413 || err.Field != "policy" {
+		t.Errorf("HandleRefine(policy of %d bytes) = %v, want TOO_LARGE for the policy", len(body), err)
+	}
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"strings"
 )
 
 // Verify checks a refinement independently of the code that made it. It parses
@@ -33,11 +34,15 @@ func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification 
 		v.Structure = append(v.Structure, fmt.Sprintf("the refined policy has %d statements, the refinement accounts for %d", len(ref.Statements), len(kept)))
 		kept = kept[:min(len(kept), len(ref.Statements))]
 	}
-	// Pair refined statements with original ones, in order.
+	// Pair refined statements with original ones, in order. Statements with
+	// the same patterns before and after are checked once.
+	checks := map[string]*statementCheck{}
 	j := 0
 	for _, o := range orig.Statements {
 		var r *Statement
+		refPath := ""
 		if j < len(kept) && kept[j] == o.Index {
+			refPath = ref.statementPath(j)
 			r = ref.Statements[j]
 			j++
 			if !sameExceptActions(o.Obj, r.Obj) {
@@ -51,7 +56,13 @@ func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification 
 			}
 			continue
 		}
-		checkStatement(&v, path, o, r, u)
+		k := checkKey(o, r)
+		c := checks[k]
+		if c == nil {
+			c = checkStatement(o, r, refPath, u)
+			checks[k] = c
+		}
+		c.report(&v, path, refPath)
 	}
 	if j < len(kept) {
 		v.Structure = append(v.Structure, "the refined statements are not in the original order")
@@ -74,13 +85,74 @@ func expand(u *universe, patterns []PatternRef) []bool {
 	return set
 }
 
-func checkStatement(v *Verification, path string, o, r *Statement, u *universe) {
+// statementCheck is what checkStatement finds in one pair of statements, with
+// places relative to the statement, so that it can be reused for every pair
+// with the same patterns.
+type statementCheck struct {
+	keyChanged      string   // "Action became NotAction", or ""
+	over, under     []string // action names
+	broader, redund []string // ".Action[2]: s3:X*", ".Action[2]: a is covered by b"
+}
+
+// checkKey identifies a pair of pattern lists: equal keys, equal checks.
+func checkKey(o, r *Statement) string {
+	var b strings.Builder
+	size := 16
+	for _, p := range o.Patterns {
+		size += len(p.Text) + 1
+	}
+	if r != nil {
+		for _, p := range r.Patterns {
+			size += len(p.Text) + 1
+		}
+	}
+	b.Grow(size)
+	b.WriteString(o.Key)
+	for _, p := range o.Patterns {
+		b.WriteString("\x00")
+		b.WriteString(p.Text)
+	}
+	if r == nil {
+		return b.String() + "\x01-"
+	}
+	b.WriteString("\x01")
+	b.WriteString(r.Key)
+	for _, p := range r.Patterns {
+		b.WriteString("\x00")
+		b.WriteString(p.Text)
+	}
+	return b.String()
+}
+
+// report adds a statement's findings to v, at the statement's paths.
+func (c *statementCheck) report(v *Verification, path, refPath string) {
+	if c.keyChanged != "" {
+		v.Structure = append(v.Structure, path+": "+c.keyChanged)
+	}
+	for _, a := range c.over {
+		v.OverPermissive = append(v.OverPermissive, path+": "+a)
+	}
+	for _, a := range c.under {
+		v.UnderPermissive = append(v.UnderPermissive, path+": "+a)
+	}
+	for _, m := range c.broader {
+		v.Broader = append(v.Broader, refPath+m)
+	}
+	for _, m := range c.redund {
+		v.Redundant = append(v.Redundant, refPath+m)
+	}
+}
+
+// checkStatement checks one Allow statement o against its refined form r (nil
+// when it was removed): C1 over the universe, C2 and C5 on the new patterns.
+func checkStatement(o, r *Statement, refPath string, u *universe) *statementCheck {
+	c := &statementCheck{}
 	origSet := expand(u, o.Patterns)
 	var refSet []bool
 	if r != nil {
 		if r.Key != o.Key {
-			v.Structure = append(v.Structure, fmt.Sprintf("%s: %s became %s", path, o.Key, r.Key))
-			return
+			c.keyChanged = fmt.Sprintf("%s became %s", o.Key, r.Key)
+			return c
 		}
 		refSet = expand(u, r.Patterns)
 	}
@@ -93,13 +165,13 @@ func checkStatement(v *Verification, path string, o, r *Statement, u *universe) 
 		}
 		switch {
 		case got && !want:
-			v.OverPermissive = append(v.OverPermissive, path+": "+name)
+			c.over = append(c.over, name)
 		case want && !got:
-			v.UnderPermissive = append(v.UnderPermissive, path+": "+name)
+			c.under = append(c.under, name)
 		}
 	}
 	if r == nil {
-		return
+		return c
 	}
 	origTexts := map[string]bool{}
 	var origs, refs []string
@@ -115,6 +187,7 @@ func checkStatement(v *Verification, path string, o, r *Statement, u *universe) 
 		if origTexts[p.Text] {
 			continue
 		}
+		place := strings.TrimPrefix(p.Path, refPath)
 		// A new pattern. C2: within the originals (NotAction entries narrow, so
 		// any is fine there).
 		if !notAction {
@@ -124,7 +197,7 @@ func checkStatement(v *Verification, path string, o, r *Statement, u *universe) 
 				return !within
 			})
 			if !within && !IncludesAny(p.Text, origs) {
-				v.Broader = append(v.Broader, p.Path+": "+p.Text)
+				c.broader = append(c.broader, place+": "+p.Text)
 			}
 		}
 		// C5: not covered by another entry (of equal ones, the first stays).
@@ -136,10 +209,11 @@ func checkStatement(v *Verification, path string, o, r *Statement, u *universe) 
 			if k > i && !origTexts[q] && Includes(q, p.Text) {
 				return true
 			}
-			v.Redundant = append(v.Redundant, fmt.Sprintf("%s: %s is covered by %s", p.Path, p.Text, q))
+			c.redund = append(c.redund, fmt.Sprintf("%s: %s is covered by %s", place, p.Text, q))
 			return false
 		})
 	}
+	return c
 }
 
 // sameExceptActions reports whether two statements have the same keys in the
