@@ -4,12 +4,13 @@ package e2e
 
 // Browser tests of the teaching and sharing features (issue 6): the
 // granularity switch, the explanations, the AWS CLI command, share links,
-// keyboard focus on the trie and dark mode.
+// keyboard focus on the trie, dark mode, offline use.
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -234,5 +235,31 @@ func TestBrowserKeyboardAndDark(t *testing.T) {
 		if err := os.WriteFile(shot, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestBrowserOffline visits the page once, cuts the network (the server
+// closes) and reloads: the service worker serves the page, the engine and the
+// examples, and the article's result comes back.
+func TestBrowserOffline(t *testing.T) {
+	srv := freshSite(t)
+	p := openAt(t, browser, srv.URL+"/")
+	eval[bool](p, `navigator.serviceWorker.ready.then(() => true)`, chromedp.EvalAwaitPromise)
+	p.waitFor("the service worker in control", `navigator.serviceWorker.controller`)
+	eval[bool](p, `window.__beforeReload = true`)
+	srv.Close()
+	if _, err := http.Get(srv.URL + "/"); err == nil {
+		t.Fatal("the server still answers after Close")
+	}
+	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the first refinement offline", `!window.__beforeReload && (window.whittleStats && whittleStats.refines) > 0`)
+	if got, want := p.text("refined-output"), articleRefined(t); got != want {
+		t.Errorf("refined-output offline:\n%s\nwant the article's:\n%s", got, want)
+	}
+	p.selectExample("deny")
+	if msg := p.text("error"); msg != "" {
+		t.Errorf("example deny offline: error %q", msg)
 	}
 }

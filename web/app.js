@@ -48,6 +48,15 @@
     parent.appendChild(frag);
   };
 
+  // whittleOffline registers the service worker (sw.js at the site's root, from
+  // web/sw.js), which keeps the page, the engine and the examples for use
+  // offline. wasm/playground calls it after the first result, so that filling
+  // the cache does not compete with the first load.
+  window.whittleOffline = () => {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register("sw.js").catch(() => {}); // no offline use, nothing else lost
+  };
+
   document.addEventListener("DOMContentLoaded", async () => {
     const status = document.getElementById("status");
     try {

@@ -215,6 +215,9 @@ func (a *app) refine() {
 	}
 	if a.refines == 1 {
 		stats.Set("firstResultMs", perf.Call("now").Float())
+		if f := js.Global().Get("whittleOffline"); f.Type() == js.TypeFunction {
+			f.Invoke()
+		}
 	}
 	stats.Set("lastRefineMs", ms)
 	stats.Set("lastEngineMs", t1-t0)
