@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -261,5 +262,18 @@ func TestBrowserOffline(t *testing.T) {
 	p.selectExample("deny")
 	if msg := p.text("error"); msg != "" {
 		t.Errorf("example deny offline: error %q", msg)
+	}
+}
+
+// TestBrowserLoadProgress checks that the engine's download is counted (the
+// status line shows it while loading): every byte of whittle.wasm passed.
+func TestBrowserLoadProgress(t *testing.T) {
+	p := open(t)
+	info, err := os.Stat(filepath.Join(webDir, "web/whittle.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[int64](p, `whittleStats.wasmBytes`); got != info.Size() {
+		t.Errorf("progress counted %d bytes of whittle.wasm, want %d", got, info.Size())
 	}
 }

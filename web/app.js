@@ -9,7 +9,27 @@
 (() => {
   const stats = (window.whittleStats = window.whittleStats || {});
   stats.appStartMs = performance.now();
-  const module = WebAssembly.compileStreaming(fetch("web/whittle.wasm"));
+  // The engine is compiled as it downloads; a counter on the way reports
+  // progress in the status line (the page is parsed by then, or soon).
+  const showProgress = (text) => {
+    const status = document.getElementById("status");
+    if (status) status.textContent = text;
+  };
+  stats.wasmBytes = 0;
+  const module = WebAssembly.compileStreaming(fetch("web/whittle.wasm").then((resp) => {
+    if (!resp.ok || !resp.body) return resp;
+    const counter = new TransformStream({
+      transform(chunk, ctl) {
+        stats.wasmBytes += chunk.byteLength;
+        showProgress("Loading the engine… " + (stats.wasmBytes / 1e6).toFixed(1) + " MB");
+        ctl.enqueue(chunk);
+      },
+      flush() {
+        showProgress("Starting the engine…");
+      },
+    });
+    return new Response(resp.body.pipeThrough(counter), { headers: { "Content-Type": "application/wasm" } });
+  }));
   module.catch(() => {}); // reported below, once the page can show it
 
   // whittlePrefetch maps a URL to the promise of its text; wasm/playground's
