@@ -277,3 +277,36 @@ func TestBrowserLoadProgress(t *testing.T) {
 		t.Errorf("progress counted %d bytes of whittle.wasm, want %d", got, info.Size())
 	}
 }
+
+// TestBrowserShareRedacted shares with "redact account IDs and ARNs": the link
+// holds neither the bucket name nor the account ID, and gives the same
+// refinement with the resources replaced.
+func TestBrowserShareRedacted(t *testing.T) {
+	p := open(t)
+	policy := strings.Replace(read(t, "../web/examples/article/policy.json"), `"Resource": "*"`, `"Resource": "arn:aws:s3:::secret-bucket/*"`, 1)
+	policy = strings.Replace(policy, "123456789012", "210987654321", 1)
+	p.paste("policy-input", policy)
+	p.waitFor("the edited policy", testid("refined-output")+`.textContent.includes("secret-bucket")`)
+	mine := p.text("refined-output")
+	eval[bool](p, testid("share-redact")+`.click() || true`)
+	eval[bool](p, testid("share-button")+`.click() || true`)
+	p.waitFor("the share link", testid("share-link")+`.hidden === false`)
+	link := eval[string](p, testid("share-link")+`.value`)
+	if got := p.text("refined-output"); got != mine {
+		t.Errorf("sharing redacted changed this page's result")
+	}
+	q := openAt(t, p.ctx, link, chromedp.WithNewBrowserContext())
+	got := q.text("refined-output")
+	for _, secret := range []string{"secret-bucket", "210987654321", "my-lambda"} {
+		if strings.Contains(got, secret) || strings.Contains(q.text("policy-input"), secret) {
+			t.Errorf("the redacted link still holds %q", secret)
+		}
+	}
+	want := strings.NewReplacer(
+		`arn:aws:s3:::secret-bucket/*`, `arn:aws:s3:::redacted`,
+		`arn:aws:lambda:us-east-1:210987654321:function:my-lambda`, `arn:aws:lambda:us-east-1:111122223333:redacted`,
+	).Replace(mine)
+	if got != want {
+		t.Errorf("refined-output from the redacted link:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -52,6 +52,10 @@ func (a *app) share() {
 	st.Findings = a.findings.Text()
 	st.Catalog = a.catalog.Text()
 	st.Options.Granularity = a.granularitySel.Value()
+	redacted := a.byID("share-redact").Underlying().Get("checked").Bool()
+	if redacted {
+		st.Policy, st.Findings, st.Catalog = redact(st.Policy), redact(st.Findings), redact(st.Catalog)
+	}
 	raw, _ := json.Marshal(st)
 	z, err := streamThrough(raw, "CompressionStream")
 	if err != nil {
@@ -71,7 +75,11 @@ func (a *app) share() {
 	js.Global().Get("history").Call("replaceState", js.Null(), "", frag)
 	box.Underlying().Set("value", link)
 	box.RemoveAttribute("hidden")
-	a.shareNote("Link of " + group(len(link)) + " characters: the whole state is in it (after the #, which is never sent to a server).")
+	note := "Link of " + group(len(link)) + " characters: the whole state is in it (after the #, which is never sent to a server)."
+	if redacted {
+		note += " Account IDs and ARN resources are replaced in the link (" + redactedAccount + ", " + redactedResource + "); this page keeps yours."
+	}
+	a.shareNote(note)
 	a.copyText(link, "Share link copied")
 }
 
@@ -156,4 +164,59 @@ func streamThrough(data []byte, ctor string) ([]byte, error) {
 	b := make([]byte, out.Length())
 	js.CopyBytesToGo(b, out)
 	return b, nil
+}
+
+// redactedAccount and redactedResource replace account IDs and ARN resources
+// in a shared state when the user asks for it (AWS's documentation uses
+// 111122223333 as an example account).
+const (
+	redactedAccount  = "111122223333"
+	redactedResource = "redacted"
+)
+
+// redact returns text with every ARN's account ID and resource replaced
+// (arn:aws:s3:::my-bucket/* → arn:aws:s3:::redacted; a resource of "*" is
+// kept) and every other run of exactly twelve digits (an account ID, as in a
+// Principal or an aws:SourceAccount condition) replaced by redactedAccount.
+// Actions are untouched, so the refinement is the same. An ARN ends at a
+// quote, a backslash, a comma or white space.
+func redact(text string) string {
+	var b strings.Builder
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for i := 0; i < len(text); {
+		if strings.HasPrefix(text[i:], "arn:") {
+			j := i
+			for j < len(text) && !strings.ContainsRune("\"\\, \t\r\n", rune(text[j])) {
+				j++
+			}
+			parts := strings.SplitN(text[i:j], ":", 6)
+			if len(parts) == 6 {
+				if parts[4] != "" && parts[4] != "*" && parts[4] != "aws" {
+					parts[4] = redactedAccount
+				}
+				if parts[5] != "*" {
+					parts[5] = redactedResource
+				}
+			}
+			b.WriteString(strings.Join(parts, ":"))
+			i = j
+			continue
+		}
+		if isDigit(text[i]) && (i == 0 || !isDigit(text[i-1])) {
+			j := i
+			for j < len(text) && isDigit(text[j]) {
+				j++
+			}
+			if j-i == 12 {
+				b.WriteString(redactedAccount)
+			} else {
+				b.WriteString(text[i:j])
+			}
+			i = j
+			continue
+		}
+		b.WriteByte(text[i])
+		i++
+	}
+	return b.String()
 }
