@@ -28,3 +28,9 @@ func (e *editor) Text() string                          { return e.v.Call("getTe
 func (e *editor) SetText(s string)                      { e.v.Call("setText", s) }
 func (e *editor) SetError(line, column int, msg string) { e.v.Call("setError", line, column, msg) }
 func (e *editor) ClearError()                           { e.v.Call("clearError") }
+
+// Select selects line1:column1 to line2:column2 (1-based, columns in
+// characters, end exclusive) and scrolls it into view.
+func (e *editor) Select(line1, column1, line2, column2 int) {
+	e.v.Call("select", line1, column1, line2, column2)
+}

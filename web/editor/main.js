@@ -90,7 +90,7 @@ function create(parent, opts) {
       ],
     }),
   });
-  return {
+  const api = {
     getText: () => view.state.doc.toString(),
     // setText replaces the whole text as one undoable change.
     setText: (text) => {
@@ -105,7 +105,25 @@ function create(parent, opts) {
     },
     clearError: () => view.dispatch(setDiagnostics(view.state, [])),
     focus: () => view.focus(),
+    // select selects from line:column to line:column (1-based, end exclusive)
+    // and scrolls it into view, without taking the focus.
+    select: (line1, column1, line2, column2) => {
+      const doc = view.state.doc;
+      const anchor = offsetOf(doc, line1, column1);
+      const head = offsetOf(doc, line2, column2);
+      view.dispatch({ selection: { anchor, head }, scrollIntoView: true });
+    },
+    // selectedText is the text of the main selection.
+    selectedText: () => {
+      const { from, to } = view.state.selection.main;
+      return view.state.sliceDoc(from, to);
+    },
   };
+  if (opts.testid) editors[opts.testid] = api;
+  return api;
 }
 
-window.WhittleEditor = { create };
+// editors holds each editor by its testid, for tests and tools driving the page.
+const editors = {};
+
+window.WhittleEditor = { create, editors };
