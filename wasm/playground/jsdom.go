@@ -20,13 +20,6 @@ func newEl(tag string, attrs ...string) js.Value {
 	return el
 }
 
-// newSVG creates an SVG element with the given attributes (name, value pairs).
-func newSVG(tag string, attrs ...string) js.Value {
-	el := jsDocument.Call("createElementNS", svgNS, tag)
-	setAttrs(el, attrs...)
-	return el
-}
-
 func setAttrs(el js.Value, attrs ...string) {
 	for i := 0; i+1 < len(attrs); i += 2 {
 		el.Call("setAttribute", attrs[i], attrs[i+1])
