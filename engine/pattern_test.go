@@ -315,3 +315,31 @@ func TestFold(t *testing.T) {
 		t.Errorf("foldKey merges letters that differ beyond case")
 	}
 }
+
+// TestPatternRange checks the universe's range search against a scan.
+func TestPatternRange(t *testing.T) {
+	u := newUniverse(BuiltinCatalog(), map[string]bool{"s3": true, "s3-outposts": true, "ec2": true, "iam": true}, false, []string{"s3:GetFuture"})
+	for _, p := range []string{"*", "s3:*", "S3:get*", "s3:GetObject", "s3:GetObject*", "s3:Get?bject", "s3-outposts:*",
+		"ec2:Describe*", "ec2:DescribeZZZ*", "iam:*", "lambda:*", "*:Get*", "s3*:List*", "s3:GetFuture", "s3:", "s"} {
+		lo, hi := u.patternRange(p)
+		lit := strings.ToLower(literalPrefix(p))
+		wantLo, wantHi := -1, -1
+		for i, k := range u.keys {
+			if strings.HasPrefix(k, lit) {
+				if wantLo < 0 {
+					wantLo = i
+				}
+				wantHi = i + 1
+			}
+		}
+		if wantLo < 0 {
+			if lo != hi {
+				t.Errorf("patternRange(%q) = [%d, %d), want an empty range", p, lo, hi)
+			}
+			continue
+		}
+		if lo != wantLo || hi != wantHi {
+			t.Errorf("patternRange(%q) = [%d, %d), want [%d, %d)", p, lo, hi, wantLo, wantHi)
+		}
+	}
+}

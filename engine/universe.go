@@ -16,6 +16,9 @@ type universe struct {
 	keys   []string // foldKey(names[i]), ascending
 	levels []byte   // access-level letter of names[i] (see levelName), 0 if unknown
 	unused []bool
+	// bySvc is the range of each service's actions, by lower-case prefix
+	// ("s3"): pattern ranges are searched within their service.
+	bySvc map[string][2]int
 }
 
 // newUniverse builds the universe over the given services (all of the catalog's
@@ -71,6 +74,16 @@ func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []strin
 		u.sortDedup()
 	}
 	u.unused = make([]bool, len(u.names))
+	u.bySvc = map[string][2]int{}
+	for i := 0; i < len(u.keys); {
+		svc, _, _ := strings.Cut(u.keys[i], ":")
+		j := i + 1
+		for j < len(u.keys) && len(u.keys[j]) > len(svc) && u.keys[j][len(svc)] == ':' && u.keys[j][:len(svc)] == svc {
+			j++
+		}
+		u.bySvc[svc] = [2]int{i, j}
+		i = j
+	}
 	return u
 }
 
@@ -104,29 +117,48 @@ func (u *universe) index(key string) int {
 	return -1
 }
 
-// prefixRange returns the range [lo, hi) of actions whose folded name starts
-// with the folded prefix key.
-func (u *universe) prefixRange(key string) (lo, hi int) {
-	lo = sort.SearchStrings(u.keys, key)
-	hi = lo + sort.Search(len(u.keys)-lo, func(i int) bool {
-		return !strings.HasPrefix(u.keys[lo+i], key)
-	})
-	return lo, hi
-}
-
 // patternRange returns the range of actions that pattern p can match: those
 // starting with its literal prefix.
 func (u *universe) patternRange(p string) (lo, hi int) {
 	lit := literalPrefix(p)
 	if !isASCII(lit) {
-		return u.prefixRange(foldKey(lit))
+		lit = foldKey(lit)
 	}
-	// The same two searches as prefixRange, folding lit on the fly.
-	lo = sort.Search(len(u.keys), func(i int) bool { return compareFoldASCII(u.keys[i], lit) >= 0 })
-	hi = lo + sort.Search(len(u.keys)-lo, func(i int) bool {
-		k := u.keys[lo+i]
+	return u.prefixRange(lit)
+}
+
+// prefixRange returns the range [lo, hi) of actions whose folded name starts
+// with prefix, which is folded or ASCII (folded on the fly: compareFoldASCII
+// lowers ASCII letters and leaves other bytes as they are).
+func (u *universe) prefixRange(prefix string) (lo, hi int) {
+	lit := prefix
+	// Searched within the service's range when lit names one, and galloping
+	// from lo to the end of the range (most prefixes cover few actions).
+	a, b := 0, len(u.keys)
+	if svc, _, ok := strings.Cut(lit, ":"); ok {
+		r, known := u.bySvc[foldKey(svc)]
+		if !known {
+			return 0, 0
+		}
+		a, b = r[0], r[1]
+	}
+	lo = a + sort.Search(b-a, func(i int) bool { return compareFoldASCII(u.keys[a+i], lit) >= 0 })
+	out := func(i int) bool {
+		k := u.keys[i]
 		return len(k) < len(lit) || compareFoldASCII(k[:len(lit)], lit) != 0
-	})
+	}
+	if lo >= b || out(lo) {
+		return lo, lo
+	}
+	last := lo // the range holds [lo, last]; find the first i > last that is out
+	for step := 1; ; step *= 2 {
+		next := last + step
+		if next >= b || out(next) {
+			hi = last + 1 + sort.Search(min(next, b)-last-1, func(i int) bool { return out(last + 1 + i) })
+			break
+		}
+		last = next
+	}
 	return lo, hi
 }
 
