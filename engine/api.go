@@ -79,15 +79,20 @@ type CatalogInfo struct {
 // TrieNode is one node of an exported trie, for drawing. A safe subtree is
 // collapsed into its topmost node: safe nodes have no Children.
 type TrieNode struct {
-	Prefix   string      `json:"prefix"` // full prefix, e.g. s3:GetObject
-	Token    string      `json:"token"`  // the last token, e.g. Object
-	Safe     bool        `json:"safe"`
-	Chosen   bool        `json:"chosen"`           // written to the refined policy
-	Action   string      `json:"action,omitempty"` // the action ending exactly here, if any
-	Wanted   int         `json:"wanted"`           // universe actions under the prefix still wanted
-	Unused   int         `json:"unused"`           // unused actions under the prefix
-	Other    int         `json:"other"`            // universe actions under the prefix the pattern does not match
-	Children []*TrieNode `json:"children,omitempty"`
+	Prefix string `json:"prefix"` // full prefix, e.g. s3:GetObject
+	Token  string `json:"token"`  // the last token, e.g. Object
+	Safe   bool   `json:"safe"`
+	Chosen bool   `json:"chosen"`           // written to the refined policy
+	Action string `json:"action,omitempty"` // the action ending exactly here, if any
+	Wanted int    `json:"wanted"`           // universe actions under the prefix still wanted
+	Unused int    `json:"unused"`           // unused actions under the prefix
+	Other  int    `json:"other"`            // universe actions under the prefix the pattern does not match
+	// Blocker names, for an unsafe node, the first action under its prefix that
+	// makes it unsafe; BlockerUnused tells whether it is unused (else the
+	// pattern does not match it).
+	Blocker       string      `json:"blocker,omitempty"`
+	BlockerUnused bool        `json:"blockerUnused,omitempty"`
+	Children      []*TrieNode `json:"children,omitempty"`
 }
 
 // Trie is the exported trie of one replaced pattern.

@@ -381,3 +381,41 @@ func TestPolicySizeLimit(t *testing.T) {
 		t.Errorf("HandleRefine(policy of %d bytes) = %v, want TOO_LARGE for the policy", len(body), err)
 	}
 }
+
+// TestTrieBlocker checks that an unsafe node names what makes it unsafe: an
+// unused action, or one the pattern does not match.
+func TestTrieBlocker(t *testing.T) {
+	res := refineText(t, small(t), policyOf(stmt("Allow", "Action", "s3:*Object")), `["s3:DeleteObject"]`, Options{Trie: true})
+	find := func(n *TrieNode, prefix string) *TrieNode {
+		var walk func(n *TrieNode) *TrieNode
+		walk = func(n *TrieNode) *TrieNode {
+			if n.Prefix == prefix {
+				return n
+			}
+			for _, c := range n.Children {
+				if f := walk(c); f != nil {
+					return f
+				}
+			}
+			return nil
+		}
+		return walk(n)
+	}
+	if len(res.Tries) != 1 {
+		t.Fatalf("%d tries, want 1", len(res.Tries))
+	}
+	root := res.Tries[0].Root
+	for _, tt := range []struct {
+		prefix, blocker string
+		unused          bool
+	}{
+		{"s3:Delete", "s3:DeleteObject", true},
+		{"s3:Get", "s3:GetBucketAcl", false}, // s3:*Object does not match it
+		{"s3:GetObject", "s3:GetObjectAcl", false},
+	} {
+		n := find(root, tt.prefix)
+		if n == nil || n.Safe || n.Blocker != tt.blocker || n.BlockerUnused != tt.unused {
+			t.Errorf("node %s = %+v, want unsafe, blocked by %s (unused %v)", tt.prefix, n, tt.blocker, tt.unused)
+		}
+	}
+}

@@ -254,6 +254,25 @@ func (w *window) allGood(lo, hi int) bool {
 	return int(w.good[hi-w.lo]-w.good[lo-w.lo]) == hi-lo
 }
 
+// firstBad returns the first action of [lo, hi) that is not good, or -1.
+func (w *window) firstBad(lo, hi int) int {
+	if lo >= hi {
+		return -1
+	}
+	if lo < w.lo {
+		return lo
+	}
+	for i := lo; i < min(hi, w.hi); i++ {
+		if w.good[i-w.lo+1] == w.good[i-w.lo] {
+			return i
+		}
+	}
+	if hi > w.hi {
+		return max(lo, w.hi)
+	}
+	return -1
+}
+
 func (w *window) count(ps []int32, lo, hi int) int {
 	lo, hi = max(lo, w.lo), min(hi, w.hi)
 	if lo >= hi {
@@ -342,6 +361,9 @@ func (g generalization) export() *TrieNode {
 		}
 		if n.action >= 0 {
 			e.Action = t.u.names[n.action]
+		}
+		if b := w.firstBad(n.lo, n.hi); !n.safe && b >= 0 {
+			e.Blocker, e.BlockerUnused = t.u.names[b], t.u.unused[b]
 		}
 		if !n.safe {
 			for _, c := range t.expand(n) {
