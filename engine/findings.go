@@ -196,7 +196,7 @@ func (r *findingsReader) action(v *Value, path, svc string) {
 		r.fail(v, path, "%q is not service:action", name)
 		return
 	}
-	if !validServiceName(svc) || name == "" || hasWildcard(name) || strings.ContainsAny(name, ": \t\n\r") {
+	if !validServiceName(svc) || hasWildcard(name) || ValidatePattern(svc+":"+name) != "" {
 		r.fail(v, path, "%q is not an action name", v.Str)
 		return
 	}
