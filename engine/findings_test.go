@@ -134,6 +134,7 @@ var parseFindingsErrorTests = []struct {
 	{`["s3:GetObject", "s3GetObject"]`, CodeInvalidFindings, 1, 18, "[1]", `"s3GetObject" is not service:action`},
 	{"[\n  \"s3:GetObject\",\n  \"s3GetObject\"\n]", CodeInvalidFindings, 3, 3, "[1]", "not service:action"},
 	{`["s3:*"]`, CodeInvalidFindings, 1, 2, "[0]", "not an action name"},
+	{"[\"s3:Get\u007f\"]", CodeInvalidFindings, 1, 2, "[0]", "not an action name"}, // found by FuzzParse
 	{`["s3:"]`, CodeInvalidFindings, 1, 2, "[0]", "not an action name"},
 	{`[":GetObject"]`, CodeInvalidFindings, 1, 2, "[0]", "not an action name"},
 	{`["s3:Get:Object"]`, CodeInvalidFindings, 1, 2, "[0]", "not an action name"},
