@@ -1,0 +1,48 @@
+package engine
+
+import "fmt"
+
+// NodeAction is one action of the universe under a trie node's prefix.
+type NodeAction struct {
+	Action string `json:"action"`
+	// State is "wanted" (matched by the pattern and still used), "unused"
+	// (in the findings) or "unmatched" (the pattern does not allow it).
+	State string `json:"state"`
+}
+
+// InspectTrie lists, in order, the universe actions whose name starts with
+// prefix (ignoring case), with their state for the Action pattern at path (as
+// in Change.Path, e.g. Statement[1].Action[0]): what the playground's trie
+// inspector shows for a node. A node is safe exactly when every action it lists
+// is wanted.
+func InspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
+	var pattern string
+	for _, s := range req.Policy.Statements {
+		for _, p := range s.Patterns {
+			if p.Path == path && s.Key == "Action" && s.Effect == "Allow" {
+				pattern = p.Text
+			}
+		}
+	}
+	if pattern == "" {
+		return nil, &Error{Code: CodeInvalidOptions, Field: "options", Path: path, Offset: -1,
+			Message: fmt.Sprintf("%s is not an Action pattern of an Allow statement", path)}
+	}
+	r := &refiner{p: req.Policy, cat: req.Catalog, res: &Result{}}
+	r.buildUniverse(req.Findings)
+	u := r.u
+	lo, hi := u.prefixRange(foldKey(prefix))
+	match := compileMatch(pattern)
+	out := make([]NodeAction, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		state := "wanted"
+		switch {
+		case !match(u.names[i]):
+			state = "unmatched"
+		case u.unused[i]:
+			state = "unused"
+		}
+		out = append(out, NodeAction{Action: u.names[i], State: state})
+	}
+	return out, nil
+}
