@@ -45,6 +45,7 @@ type app struct {
 	debounced                  js.Func
 	loading                    bool // editors being filled by an example: no live refine
 	last                       *result
+	req                        *engine.Request // the request of the last result, for the trie inspector
 	examples                   []example
 	refines                    int
 	trie                       trieView
@@ -200,6 +201,7 @@ func (a *app) refine() {
 		return
 	}
 	resp := engine.Respond(parsed)
+	a.req = parsed
 	t1 := perf.Call("now").Float()
 	a.mark("marshal", tm-t0)
 	a.mark("engine", t1-tm)

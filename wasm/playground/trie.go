@@ -37,12 +37,14 @@ type trieView struct {
 	view    dom.Element
 	tries   []engine.Trie
 	current int
+	in      inspector
 }
 
 func (t *trieView) init(a *app) {
 	t.a = a
 	t.sel = a.byID("trie-select").(*dom.HTMLSelectElement)
 	t.view = a.byID("trie-view")
+	t.initInspector()
 	t.sel.AddEventListener("change", false, func(dom.Event) {
 		if i, err := strconv.Atoi(t.sel.Value()); err == nil {
 			t.current = i
@@ -109,6 +111,7 @@ func (t *trieView) draw() {
 	t.view.Underlying().Get("classList").Call("remove", "picked")
 	if len(t.tries) == 0 || t.tries[t.current].Root == nil {
 		t.view.Underlying().Call("appendChild", textEl("p", "No wildcard was partly unused, so there is no trie to show.", "class", "empty"))
+		t.resetInspector()
 		return
 	}
 	// The drawing is described in Go and made in one call (see vnode).
@@ -124,6 +127,7 @@ func (t *trieView) draw() {
 	d.svg.attr("width", ftoa(w), "height", ftoa(h), "viewBox", "0 0 "+ftoa(w)+" "+ftoa(h),
 		"role", "img", "aria-label", "Trie of "+t.tries[t.current].Pattern)
 	build(t.view.Underlying(), svgNS, d.svg)
+	t.resetInspector()
 }
 
 type drawing struct {
