@@ -448,10 +448,7 @@ func (p *catalogParser) parse() *Catalog {
 		if names == nil {
 			return nil
 		}
-		c.services = append(c.services, svc)
-		c.actions = append(c.actions, names)
-		c.levels = append(c.levels, "")
-		c.info.Actions += len(names)
+		c.addUserService(svc, names)
 	}
 	if _, _, ok := p.token(""); !ok { // the closing '}'
 		return nil
@@ -462,6 +459,14 @@ func (p *catalogParser) parse() *Catalog {
 	}
 	c.sortServices()
 	return c
+}
+
+// addUserService appends a service of a user's catalog (no access levels).
+func (c *Catalog) addUserService(svc string, names []string) {
+	c.services = append(c.services, svc)
+	c.actions = append(c.actions, names)
+	c.levels = append(c.levels, "")
+	c.info.Actions += len(names)
 }
 
 // sortServices sorts a user catalog's services, keeping each list with its
@@ -598,10 +603,7 @@ func parseCatalogFast(text []byte) *Catalog {
 		if names == nil {
 			return nil
 		}
-		c.services = append(c.services, svc)
-		c.actions = append(c.actions, names)
-		c.levels = append(c.levels, "")
-		c.info.Actions += len(names)
+		c.addUserService(svc, names)
 	}
 	c.sortServices()
 	return c
