@@ -135,6 +135,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 // the engine entry point says.
 func (h *Handler) post(w http.ResponseWriter, r *http.Request, entry func([]byte) ([]byte, *engine.Error)) {
 	if r.ContentLength > engine.MaxRequestBytes {
+		drain(r)
 		writeError(w, r, tooLarge())
 		return
 	}
@@ -149,6 +150,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, entry func([]byte
 		return
 	}
 	if len(body) > engine.MaxRequestBytes {
+		drain(r)
 		writeError(w, r, tooLarge())
 		return
 	}
@@ -158,6 +160,17 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, entry func([]byte
 		return
 	}
 	writeJSON(w, r, http.StatusOK, out)
+}
+
+// maxDrainBytes bounds how much of a refused body is read and thrown away
+// before the 413 is sent. A client that writes its whole body before reading the
+// answer (most do) would otherwise see the connection closed under it ("broken
+// pipe") instead of the JSON error; past this bound the connection may close.
+const maxDrainBytes = 2 * engine.MaxRequestBytes
+
+// drain reads and discards the rest of a refused body, up to maxDrainBytes.
+func drain(r *http.Request) {
+	io.Copy(io.Discard, io.LimitReader(r.Body, maxDrainBytes))
 }
 
 func tooLarge() *engine.Error {
