@@ -31,11 +31,7 @@ type Request struct {
 // HandleRefine answers POST /api/v1/refine: body is the request JSON of api.md; the
 // result is the response JSON (status 200) or an *Error.
 func HandleRefine(body []byte) ([]byte, *Error) {
-	top, err := parseBody(body, "policy", "findings", "catalog", "options")
-	if err != nil {
-		return nil, err
-	}
-	req, err := readRequest(body, top, "policy")
+	req, err := ParseRequest(body)
 	if err != nil {
 		return nil, err
 	}
