@@ -548,7 +548,7 @@ func (p *catalogParser) list(path string) []string {
 func sortedNames(entries []catalogEntry) (names []string, later, first int) {
 	folded := make(map[string]int, len(entries))
 	for i, e := range entries {
-		k := foldCase(e.name)
+		k := foldKey(e.name) // equal for names equal under Unicode simple case folding
 		if j, dup := folded[k]; dup {
 			return nil, i, j
 		}
@@ -633,35 +633,6 @@ func validCatalogService(s string) bool {
 		}
 	}
 	return true
-}
-
-// foldCase maps s to a key that is equal for strings equal under Unicode simple
-// case folding ([strings.EqualFold]): each rune becomes the smallest rune of its
-// folding orbit.
-func foldCase(s string) string {
-	if isASCII(s) { // the smallest of an ASCII letter's orbit is its upper case (K, k, Kelvin sign)
-		b := make([]byte, len(s))
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			b[i] = c
-		}
-		return string(b)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		min := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if f < min {
-				min = f
-			}
-		}
-		b.WriteRune(min)
-	}
-	return b.String()
 }
 
 // describeToken names the kind of a JSON token for messages.
