@@ -148,7 +148,7 @@ func (r *findingsReader) detail(v *Value, path string) {
 		r.fail(v, path, "serviceNamespace is missing")
 		return
 	}
-	if ns.Kind != KindString || !validServiceName(ns.Str) {
+	if ns.Kind != KindString || !validCatalogService(ns.Str) {
 		r.fail(ns, nsPath, "want a service prefix such as \"s3\", not %s", ns.describe())
 		return
 	}
@@ -196,24 +196,9 @@ func (r *findingsReader) action(v *Value, path, svc string) {
 		r.fail(v, path, "%q is not service:action", name)
 		return
 	}
-	if !validServiceName(svc) || hasWildcard(name) || ValidatePattern(svc+":"+name) != "" {
+	if !validCatalogService(svc) || hasWildcard(name) || ValidatePattern(svc+":"+name) != "" {
 		r.fail(v, path, "%q is not an action name", v.Str)
 		return
 	}
 	r.f.Actions = append(r.f.Actions, UnusedAction{Name: svc + ":" + name, Path: path})
-}
-
-// validServiceName reports whether s looks like a service prefix: letters,
-// digits and '-'.
-func validServiceName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
