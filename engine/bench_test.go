@@ -171,3 +171,53 @@ func BenchmarkHandleRefineLarge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSessionReadOnlyHalf refines ReadOnlyAccess with half its actions
+// unused in a Session, one edited policy after another, as the playground
+// does while a user edits: a Resource changed (every pattern and statement
+// check kept), or one action deleted from the large statement (its check made
+// again). "new" is the first refinement of a session, for comparison.
+func BenchmarkSessionReadOnlyHalf(b *testing.B) {
+	text := string(mustRead(b, "testdata/policies/ReadOnlyAccess.json"))
+	p, err := ParsePolicy([]byte(text))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat := BuiltinCatalog()
+	f := halfUnused(cat, p)
+	variant := func(policy string) *Request {
+		q, err := ParsePolicy([]byte(policy))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return &Request{Policy: q, Findings: f, Catalog: cat}
+	}
+	resources := []*Request{
+		variant(strings.Replace(text, `"Resource": "*"`, `"Resource": "arn:aws:s3:::a/*"`, 1)),
+		variant(strings.Replace(text, `"Resource": "*"`, `"Resource": "arn:aws:s3:::b/*"`, 1)),
+	}
+	var deletions []*Request
+	for _, pat := range p.Statements[0].Patterns[:64] {
+		deletions = append(deletions, variant(strings.Replace(text, `"`+pat.Text+`",`, "", 1)))
+	}
+	b.Run("new", func(b *testing.B) {
+		for b.Loop() {
+			new(Session).Respond(resources[0])
+		}
+	})
+	for _, c := range []struct {
+		name string
+		reqs []*Request
+	}{{"resource-edit", resources}, {"action-edit", deletions}} {
+		b.Run(c.name, func(b *testing.B) {
+			var s Session
+			s.Respond(c.reqs[len(c.reqs)-1])
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Respond(c.reqs[i%len(c.reqs)])
+				i++
+			}
+		})
+	}
+}

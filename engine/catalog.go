@@ -31,6 +31,8 @@ type Catalog struct {
 	// levels[i][j] is the access-level letter of actions[i][j] (see levelNames);
 	// levels[i] is "" when the service's levels are unknown.
 	levels []string
+	// source is the overlay text of a catalog made by a request; "" otherwise.
+	source string
 }
 
 // Access levels of [Catalog.AccessLevel].

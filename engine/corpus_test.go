@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -154,6 +155,7 @@ func TestManagedPolicies(t *testing.T) {
 	files := corpus(t)
 	cat := BuiltinCatalog()
 	fractions := []float64{0.1, 0.5, 0.9}
+	answer := func(res *Result) []byte { return marshalIndent(respond(&Request{Catalog: cat}, res)) }
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
 		p, err := ParsePolicy(mustRead(t, file))
@@ -162,6 +164,7 @@ func TestManagedPolicies(t *testing.T) {
 			continue
 		}
 		actions := reachable(cat, p)
+		var sess Session // the findings change with each fraction, the policy stays
 		for seed, frac := range fractions {
 			rng := rand.New(rand.NewPCG(uint64(seed), uint64(len(name))))
 			f := &Findings{}
@@ -179,6 +182,12 @@ func TestManagedPolicies(t *testing.T) {
 				t.Errorf("%s: verification failed: %+v", label, res.Verify)
 			}
 			checkExact(t, label, p, res, actions, unused)
+			want := answer(res)
+			for _, pass := range []string{"new", "kept"} {
+				if got := answer(refineIn(p, f, cat, Options{Granularity: gran}, &sess)); !bytes.Equal(got, want) {
+					t.Errorf("%s: the answer of a session (universe %s) differs from Refine's", label, pass)
+				}
+			}
 		}
 	}
 }

@@ -40,7 +40,10 @@ func HandleRefine(body []byte) ([]byte, *Error) {
 
 // Respond refines a parsed request and shapes the answer.
 func Respond(req *Request) *Response {
-	res := Refine(req.Policy, req.Findings, req.Catalog, req.Options)
+	return respond(req, Refine(req.Policy, req.Findings, req.Catalog, req.Options))
+}
+
+func respond(req *Request, res *Result) *Response {
 	resp := &Response{
 		RecommendedAction: res.Action,
 		RecommendedPolicy: json.RawMessage("null"),
@@ -149,19 +152,21 @@ func readRequest(body []byte, top *Value, policyKey string) (*Request, *Error) {
 	req.Catalog = BuiltinCatalog()
 	if cv := top.Get("catalog"); cv != nil && cv.Kind != KindNull && !(cv.Kind == KindString && strings.TrimSpace(cv.Str) == "") {
 		var user *Catalog
-		if cv.Kind == KindString {
-			user, err = ParseCatalog([]byte(cv.Str))
-		} else {
-			user, err = ParseCatalog(body[cv.Off:cv.End])
-			if err != nil && err.Offset >= 0 {
+		text := []byte(cv.Str)
+		if cv.Kind != KindString {
+			text = body[cv.Off:cv.End]
+		}
+		if user, err = ParseCatalog(text); err != nil {
+			if cv.Kind != KindString && err.Offset >= 0 {
 				err.Offset += cv.Off
 				err.Locate(body)
 			}
-		}
-		if err != nil {
 			return nil, err
 		}
-		req.Catalog = req.Catalog.Overlay(user)
+		if over := req.Catalog.Overlay(user); over != req.Catalog {
+			over.source = string(text) // the same text, the same catalog (see Session)
+			req.Catalog = over
+		}
 	}
 	if ov := top.Get("options"); ov != nil && ov.Kind != KindNull {
 		if req.Options, err = readOptions(ov); err != nil {

@@ -16,19 +16,18 @@ type NodeAction struct {
 // inspector shows for a node. A node is safe exactly when every action it lists
 // is wanted.
 func InspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
-	var pattern string
-	for _, s := range req.Policy.Statements {
-		for _, p := range s.Patterns {
-			if p.Path == path && s.Key == "Action" && s.Effect == "Allow" {
-				pattern = p.Text
-			}
-		}
+	return new(Session).InspectTrie(req, path, prefix)
+}
+
+// InspectTrie is [InspectTrie] within the session.
+func (s *Session) InspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, pattern, err := actionPattern(req, path)
+	if err != nil {
+		return nil, err
 	}
-	if pattern == "" {
-		return nil, &Error{Code: CodeInvalidOptions, Field: "options", Path: path, Offset: -1,
-			Message: fmt.Sprintf("%s is not an Action pattern of an Allow statement", path)}
-	}
-	r := &refiner{p: req.Policy, cat: req.Catalog, res: &Result{}}
+	r := newRefiner(req.Policy, req.Catalog, req.Options, s)
 	r.buildUniverse(req.Findings)
 	u := r.u
 	lo, hi := u.prefixRange(foldKey(prefix))
@@ -45,4 +44,18 @@ func InspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
 		out = append(out, NodeAction{Action: u.names[i], State: state})
 	}
 	return out, nil
+}
+
+// actionPattern finds the Action pattern of an Allow statement at path, and
+// the index of its statement.
+func actionPattern(req *Request, path string) (int, string, *Error) {
+	for _, s := range req.Policy.Statements {
+		for _, p := range s.Patterns {
+			if p.Path == path && s.Key == "Action" && s.Effect == "Allow" {
+				return s.Index, p.Text, nil
+			}
+		}
+	}
+	return 0, "", &Error{Code: CodeInvalidOptions, Field: "options", Path: path, Offset: -1,
+		Message: fmt.Sprintf("%s is not an Action pattern of an Allow statement", path)}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,18 +41,19 @@ type Result struct {
 // refinement contract (rules C1–C5). It never fails: every problem of the input
 // was refused while parsing. The result carries the independent verification.
 func Refine(p *Policy, f *Findings, cat *Catalog, opt Options) *Result {
-	gran := opt.Granularity
-	if gran == "" {
-		gran = GranularityWord
-	}
-	r := &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}}
+	return refineIn(p, f, cat, opt, nil)
+}
+
+// refineIn is Refine, reusing what session s (if not nil) kept.
+func refineIn(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session) *Result {
+	r := newRefiner(p, cat, opt, s)
 	r.buildUniverse(f)
 	r.run()
 	res := r.res
 	if res.Policy != nil {
 		res.Text = AppendJSON(nil, res.Policy, "")
 	}
-	res.Verify = Verify(p, res.Text, res.Kept, res.universe)
+	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.checks)
 	res.Size = Size{
 		Before:             policySize(AppendJSON(nil, p.Doc, "")),
 		ManagedPolicyQuota: QuotaManagedPolicy,
@@ -84,14 +86,25 @@ func policySize(text []byte) int {
 }
 
 type refiner struct {
-	p    *Policy
-	cat  *Catalog
-	gran string
-	opt  Options
-	u    *universe
-	res  *Result
-	memo map[string]*patternResult // see pattern
-	kept map[string][]bool         // see dropRedundant
+	p      *Policy
+	cat    *Catalog
+	gran   string
+	opt    Options
+	u      *universe
+	res    *Result
+	sess   *Session                  // nil: nothing is kept after the refinement
+	memo   map[string]*patternResult // see pattern
+	kept   map[string][]bool         // see dropRedundant
+	checks map[string]*statementCheck
+}
+
+func newRefiner(p *Policy, cat *Catalog, opt Options, s *Session) *refiner {
+	gran := opt.Granularity
+	if gran == "" {
+		gran = GranularityWord
+	}
+	return &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}, sess: s,
+		memo: map[string]*patternResult{}, kept: map[string][]bool{}, checks: map[string]*statementCheck{}}
 }
 
 func (r *refiner) warn(code, path, format string, args ...any) {
@@ -124,6 +137,18 @@ func (r *refiner) buildUniverse(f *Findings) {
 	}
 	for _, s := range f.Services {
 		services[s.Name] = true
+	}
+	if r.sess != nil {
+		st, kept := r.sess.lookup(r.cat, universeKey(f, services, all, r.gran))
+		r.memo, r.kept, r.checks = st.patterns, st.kept, st.checks
+		if kept {
+			r.u, r.res.universe = st.u, st.u
+			r.res.Warnings = append(r.res.Warnings, st.warnings...)
+			return
+		}
+		defer func() { st.u, st.warnings = r.u, slices.Clone(r.res.Warnings) }()
+	}
+	for _, s := range f.Services {
 		if r.cat.Actions(s.Name) == nil {
 			r.warn("UNKNOWN_SERVICE", "findings."+s.Path, "service %q is not in the catalog", s.Name)
 		}
@@ -279,9 +304,6 @@ func (r *refiner) pattern(text string) *patternResult {
 		return pr
 	}
 	pr := &patternResult{}
-	if r.memo == nil {
-		r.memo = map[string]*patternResult{}
-	}
 	r.memo[text] = pr
 	u := r.u
 	lo, hi := u.patternRange(text)
@@ -438,9 +460,6 @@ func (r *refiner) dropRedundant(entries []entry) []entry {
 	keep, ok := r.kept[key.String()]
 	if !ok {
 		keep = redundancy(entries)
-		if r.kept == nil {
-			r.kept = map[string][]bool{}
-		}
 		r.kept[key.String()] = keep
 	}
 	out := entries[:0:0]

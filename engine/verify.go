@@ -16,6 +16,12 @@ import (
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
 func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification {
+	return verify(orig, refined, kept, u, map[string]*statementCheck{})
+}
+
+// verify is Verify with the checks of statement pairs already made over u, by
+// checkKey; it adds the ones it makes.
+func verify(orig *Policy, refined []byte, kept []int, u *universe, checks map[string]*statementCheck) Verification {
 	v := Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
 	var ref *Policy
 	if refined != nil {
@@ -36,7 +42,6 @@ func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification 
 	}
 	// Pair refined statements with original ones, in order. Statements with
 	// the same patterns before and after are checked once.
-	checks := map[string]*statementCheck{}
 	j := 0
 	for _, o := range orig.Statements {
 		var r *Statement

@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+	"sync"
+)
+
+// A Session refines one request after another, reusing what the earlier ones
+// computed while the catalog, the findings, the services the policy reaches
+// and the granularity stay the same: the universe, the result of each distinct
+// pattern, the redundancy of each entry list and the verification of each pair
+// of statements. Those are pure functions of their keys, so an answer from a
+// session is byte for byte the answer of [Respond] (TestSessionSameAnswers);
+// only its cost differs. The playground keeps one per page, where most
+// refinements follow a small edit of the policy.
+//
+// The zero Session is ready to use; its methods may be called from several
+// goroutines, one at a time.
+type Session struct {
+	mu    sync.Mutex
+	state *sessionState
+}
+
+// Session memo bounds: past them a memo starts afresh, so a long editing
+// session holds at most a few megabytes however much is typed.
+const (
+	maxSessionPatterns = 1 << 16 // distinct Action patterns
+	maxSessionEntries  = 256     // distinct entry lists of dropRedundant
+	maxSessionChecks   = 32      // distinct statement pairs of the verification
+)
+
+// sessionState is what a session keeps for one universe.
+type sessionState struct {
+	cat      *Catalog
+	key      string    // see universeKey
+	u        *universe // unused marks included
+	warnings []Warning // what building the universe warned about
+	patterns map[string]*patternResult
+	kept     map[string][]bool
+	checks   map[string]*statementCheck
+}
+
+// Respond is [Respond] within the session.
+func (s *Session) Respond(req *Request) *Response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return respond(req, refineIn(req.Policy, req.Findings, req.Catalog, req.Options, s))
+}
+
+// Trie is the trie of the replaced Action pattern at path (as in Change.Path),
+// as Options.TriePath would answer it, without refining the rest of the
+// policy; nil when the pattern at path is not replaced.
+func (s *Session) Trie(req *Request, path string) (*Trie, *Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, pat, err := actionPattern(req, path)
+	if err != nil {
+		return nil, err
+	}
+	r := newRefiner(req.Policy, req.Catalog, req.Options, s)
+	r.buildUniverse(req.Findings)
+	pr := r.pattern(pat)
+	if pr.kind != "replaced" {
+		return nil, nil
+	}
+	return &Trie{Statement: st, Path: path, Pattern: pat, Root: pr.gen.export()}, nil
+}
+
+// universeKey identifies what a universe and the memos over it depend on,
+// besides the catalog: the findings (names and places, which warnings cite),
+// the services the policy reaches and the granularity.
+func universeKey(f *Findings, services map[string]bool, all bool, gran string) string {
+	var b strings.Builder
+	b.WriteString(gran)
+	if all {
+		b.WriteString("\x00*")
+	}
+	svcs := make([]string, 0, len(services))
+	for svc := range services {
+		svcs = append(svcs, svc)
+	}
+	slices.Sort(svcs)
+	for _, svc := range svcs {
+		b.WriteString("\x00")
+		b.WriteString(svc)
+	}
+	b.WriteString("\x01")
+	for _, a := range f.Actions {
+		b.WriteString(a.Name)
+		b.WriteString("\x00")
+		b.WriteString(a.Path)
+		b.WriteString("\x00")
+	}
+	b.WriteString("\x01")
+	for _, sv := range f.Services {
+		b.WriteString(sv.Name)
+		b.WriteString("\x00")
+		b.WriteString(sv.Path)
+		b.WriteString("\x00")
+	}
+	return b.String()
+}
+
+// sameCatalog reports whether two catalogs are the same: the same value, or
+// overlays of the built-in catalog by the same text.
+func sameCatalog(a, b *Catalog) bool {
+	return a == b || a.source != "" && a.source == b.source
+}
+
+// lookup returns the state for a universe, and whether it was kept from an
+// earlier refinement. A new state replaces the old one.
+func (s *Session) lookup(cat *Catalog, key string) (*sessionState, bool) {
+	if st := s.state; st != nil && st.key == key && sameCatalog(st.cat, cat) {
+		if len(st.patterns) > maxSessionPatterns {
+			st.patterns = map[string]*patternResult{}
+		}
+		if len(st.kept) > maxSessionEntries {
+			st.kept = map[string][]bool{}
+		}
+		if len(st.checks) > maxSessionChecks {
+			st.checks = map[string]*statementCheck{}
+		}
+		return st, true
+	}
+	s.state = &sessionState{cat: cat, key: key,
+		patterns: map[string]*patternResult{}, kept: map[string][]bool{}, checks: map[string]*statementCheck{}}
+	return s.state, false
+}

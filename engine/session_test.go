@@ -1,0 +1,167 @@
+package engine
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// sessionPool is a set of requests that share some of what a session keeps
+// and differ in the rest: the golden requests, each again with other findings,
+// granularity and trie options, and ReadOnlyAccess with half its actions
+// unused, edited the ways a user edits it.
+func sessionPool(t *testing.T) (names []string, reqs []*Request) {
+	t.Helper()
+	add := func(name string, body []byte) {
+		t.Helper()
+		req, err := ParseRequest(body)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		names, reqs = append(names, name), append(reqs, req)
+	}
+	files, _ := filepath.Glob("testdata/golden/*.request.json")
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".request.json")
+		if strings.HasPrefix(name, "error-") || strings.HasPrefix(name, "recommendation-") {
+			continue
+		}
+		body := mustRead(t, file)
+		add(name, body)
+		add(name+" (parsed again)", body) // an equal catalog overlay, a new value
+		top, err := ParseJSON(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		with := func(key, value string) []byte {
+			var b bytes.Buffer
+			b.WriteString("{")
+			for _, m := range top.Obj {
+				if m.Key != key {
+					b.WriteString(quote(m.Key) + ":" + string(AppendJSON(nil, m.Val, "")) + ",")
+				}
+			}
+			b.WriteString(quote(key) + ":" + value + "}")
+			return b.Bytes()
+		}
+		add(name+" (nothing unused)", with("findings", "[]"))
+		add(name+" (s3:GetObject unused)", with("findings", `["s3:GetObject"]`))
+		add(name+" (lambda unused)", with("findings", `[{"serviceNamespace": "lambda"}]`))
+		for _, o := range []string{`{"granularity": "char"}`, `{"granularity": "action"}`, `{"trie": true}`, `{"triePath": "Statement[1].Action[0]"}`} {
+			add(name+" options "+o, with("options", o))
+		}
+		add(name+" (other catalog overlay)", with("catalog", `{"s3": ["GetObject", "GetObjectAcl", "GetBucketAcl", "PutObject"]}`))
+	}
+
+	text := string(mustRead(t, "testdata/policies/ReadOnlyAccess.json"))
+	p, perr := ParsePolicy([]byte(text))
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	cat := BuiltinCatalog()
+	half := halfUnused(cat, p)
+	findings := make([]string, len(half.Actions))
+	for i, a := range half.Actions {
+		findings[i] = quote(a.Name)
+	}
+	body := func(policy string, findings []string, options string) []byte {
+		return []byte(`{"policy": ` + quote(policy) + `, "findings": [` + strings.Join(findings, ",") + `], "options": ` + options + `}`)
+	}
+	add("ReadOnlyAccess", body(text, findings, `{}`))
+	add("ReadOnlyAccess, with tries", body(text, findings, `{"trie": true}`))
+	add("ReadOnlyAccess, a Resource edited", body(strings.Replace(text, `"Resource": "*"`, `"Resource": "arn:aws:s3:::b/*"`, 1), findings, `{}`))
+	first := p.Statements[0].Patterns[0].Text
+	add("ReadOnlyAccess, an action deleted", body(strings.Replace(text, quote(first)+",", "", 1), findings, `{}`))
+	add("ReadOnlyAccess, one more unused", body(text, append(findings[:len(findings):len(findings)], `"ec2:DescribeInstances"`), `{}`))
+	add("ReadOnlyAccess, one less unused", body(text, findings[1:], `{}`))
+	add("ReadOnlyAccess, characters", body(text, findings, `{"granularity": "char"}`))
+	return names, reqs
+}
+
+func quote(s string) string { return string(AppendJSON(nil, &Value{Kind: KindString, Str: s}, "")) }
+
+// TestSessionSameAnswers walks the pool of requests in a random order, with
+// repeats, through one session: every answer must be byte for byte the answer
+// without a session, whatever came before. A key that missed an input of the
+// universe or of a memo would show here as a stale answer.
+func TestSessionSameAnswers(t *testing.T) {
+	names, reqs := sessionPool(t)
+	want := make([][]byte, len(reqs))
+	for i, req := range reqs {
+		want[i] = marshalIndent(Respond(req))
+	}
+	steps := 3 * len(reqs)
+	if testing.Short() {
+		steps = len(reqs)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var s Session
+	prev := 0
+	for step := range steps {
+		i := rng.IntN(len(reqs))
+		if rng.IntN(3) == 0 { // often a neighbour: a variant of the last request
+			i = min(prev+1, len(reqs)-1)
+		}
+		prev = i
+		if got := marshalIndent(s.Respond(reqs[i])); !bytes.Equal(got, want[i]) {
+			t.Fatalf("step %d, %s: the session's answer differs from Respond's:\n%s\nwant:\n%s", step, names[i], got, want[i])
+		}
+	}
+}
+
+// TestSessionTrie checks Session.Trie and Session.InspectTrie against the tries
+// of Options.Trie and the session-less InspectTrie, and the refusal of a path
+// that is no Action pattern.
+func TestSessionTrie(t *testing.T) {
+	names, reqs := sessionPool(t)
+	var s Session
+	tried := 0
+	for i, req := range reqs {
+		all := *req
+		all.Options.Trie = true
+		resp := Respond(&all)
+		replaced := map[string]bool{}
+		for _, tr := range resp.Tries {
+			replaced[tr.Path] = true
+		}
+		// Large policies have a trie per pattern: a spread of 25 is compared.
+		stride := max(1, len(resp.Tries)/25)
+		for k := 0; k < len(resp.Tries); k += stride {
+			tr := resp.Tries[k]
+			got, err := s.Trie(req, tr.Path)
+			if err != nil || got == nil || !reflect.DeepEqual(*got, tr) {
+				t.Fatalf("%s: Session.Trie(%s) = %+v, %v; want %+v", names[i], tr.Path, got, err, tr)
+			}
+			prefix := tr.Root.Prefix
+			if len(tr.Root.Children) > 0 {
+				prefix = tr.Root.Children[0].Prefix
+			}
+			want, err1 := InspectTrie(req, tr.Path, prefix)
+			got2, err2 := s.InspectTrie(req, tr.Path, prefix)
+			if err1 != nil || err2 != nil || !reflect.DeepEqual(got2, want) || len(want) == 0 {
+				t.Fatalf("%s: Session.InspectTrie(%s, %q) = %v, %v; want %v, %v", names[i], tr.Path, prefix, got2, err2, want, err1)
+			}
+			tried++
+		}
+		others := 0
+		for _, st := range req.Policy.Statements {
+			for _, p := range st.Patterns {
+				if st.Key == "Action" && st.Effect == "Allow" && !replaced[p.Path] && others < 25 {
+					others++
+					if got, err := s.Trie(req, p.Path); got != nil || err != nil {
+						t.Fatalf("%s: Session.Trie(%s) of a pattern not replaced = %+v, %v; want nil, nil", names[i], p.Path, got, err)
+					}
+				}
+			}
+		}
+		if _, err := s.Trie(req, "Statement[99].Action[0]"); err == nil || err.Code != CodeInvalidOptions {
+			t.Fatalf("%s: Session.Trie of a missing path: error %v, want %s", names[i], err, CodeInvalidOptions)
+		}
+	}
+	if tried < 10 {
+		t.Fatalf("only %d tries compared", tried)
+	}
+}
