@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -52,15 +53,25 @@ func halfUnused(cat *Catalog, p *Policy) *Findings {
 	return f
 }
 
-// reachableAllowed lists the catalog actions the policy's Allow statements allow.
+// reachableAllowed lists the catalog actions the policy's Allow statements
+// allow, by brute force with Match (allowedSet).
 func reachableAllowed(cat *Catalog, p *Policy) []string {
+	actions := reachable(cat, p)
+	bySvc := map[string][]string{}
+	for _, a := range actions {
+		svc, _, _ := strings.Cut(a, ":")
+		bySvc[svc] = append(bySvc[svc], a)
+	}
+	allowed := map[string]bool{}
+	for _, s := range p.Statements {
+		if s.Effect == "Allow" {
+			maps.Copy(allowed, allowedSet(s, actions, bySvc))
+		}
+	}
 	var out []string
-	for _, a := range reachable(cat, p) {
-		for _, s := range p.Statements {
-			if s.Effect == "Allow" && allows(s, a) {
-				out = append(out, a)
-				break
-			}
+	for _, a := range actions {
+		if allowed[strings.ToLower(a)] {
+			out = append(out, a)
 		}
 	}
 	return out

@@ -93,7 +93,7 @@ func TestSessionSameAnswers(t *testing.T) {
 	for i, req := range reqs {
 		want[i] = marshalIndent(Respond(req))
 	}
-	steps := 3 * len(reqs)
+	steps := 2 * len(reqs)
 	if testing.Short() {
 		steps = len(reqs)
 	}
@@ -120,6 +120,9 @@ func TestSessionTrie(t *testing.T) {
 	var s Session
 	tried := 0
 	for i, req := range reqs {
+		if strings.HasPrefix(names[i], "ReadOnlyAccess,") {
+			continue // its edits make the same tries: TestSessionSameAnswers has them
+		}
 		all := *req
 		all.Options.Trie = true
 		resp := Respond(&all)
