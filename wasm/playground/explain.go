@@ -153,7 +153,7 @@ func (a *app) selectChange(i int) {
 		l2, c2 := lineColumn(text, to)
 		a.policy.Select(l1, c1, l2, c2)
 	}
-	for k, tr := range a.last.resp.Tries {
+	for k, tr := range a.trie.tries {
 		if tr.Path == c.Path {
 			a.trie.show(k)
 			break

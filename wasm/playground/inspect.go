@@ -12,7 +12,7 @@ import (
 )
 
 // The trie inspector and the step-through. Both are DOM glue over engine
-// fields: the inspector lists engine.InspectTrie's answer for a node of the
+// fields: the inspector lists engine.Session.InspectTrie's answer for a node of the
 // trie on screen, with a verdict built from the node's Safe, Blocker and
 // BlockerUnused; the step-through walks the drawn trie depth first and says,
 // for each node, what the engine decided and why.
@@ -90,7 +90,7 @@ func (t *trieView) inspect(prefix string, fromStep bool) {
 	}
 	in.shown = prefix
 	path := t.tries[t.current].Path
-	actions, err := engine.InspectTrie(t.a.req, path, prefix)
+	actions, err := t.a.sess.InspectTrie(t.a.req, path, prefix)
 	box := in.box.Underlying()
 	empty(box)
 	in.box.RemoveAttribute("hidden")
@@ -141,7 +141,7 @@ func (t *trieView) verdict(n *engine.TrieNode) string {
 			if name == "" && t.a.req != nil {
 				// The one action is below the node (s3:GetAccount →
 				// s3:GetAccountPublicAccessBlock): the engine names it.
-				if acts, err := engine.InspectTrie(t.a.req, t.tries[t.current].Path, n.Prefix); err == nil && len(acts) == 1 {
+				if acts, err := t.a.sess.InspectTrie(t.a.req, t.tries[t.current].Path, n.Prefix); err == nil && len(acts) == 1 {
 					name = acts[0].Action
 				}
 			}

@@ -45,7 +45,8 @@ type app struct {
 	debounced                  js.Func
 	loading                    bool // editors being filled by an example: no live refine
 	last                       *result
-	req                        *engine.Request // the request of the last result, for the trie inspector
+	req                        *engine.Request // the request of the last result, for the tries and the inspector
+	sess                       engine.Session  // what refinements of this page share (see engine.Session)
 	examples                   []example
 	refines                    int
 	trie                       trieView
@@ -179,7 +180,7 @@ func (a *app) refine() {
 	req := request{
 		Policy:   a.policy.Text(),
 		Findings: a.findings.Text(),
-		Options:  engine.Options{Granularity: a.granularitySel.Value(), Trie: true},
+		Options:  engine.Options{Granularity: a.granularitySel.Value()}, // tries: one at a time, see trieView
 	}
 	if strings.TrimSpace(req.Findings) == "" {
 		req.Findings = "[]"
@@ -194,13 +195,16 @@ func (a *app) refine() {
 	body, _ := json.Marshal(req)
 	tm := perf.Call("now").Float()
 	// ParseRequest and Respond are what engine.HandleRefine does, minus
-	// encoding the answer as JSON, which the page would only decode again.
+	// encoding the answer as JSON, which the page would only decode again. The
+	// session reuses what the last refinement computed when the findings, the
+	// catalog and the granularity are the same: an edit of the policy costs what
+	// it changes.
 	parsed, eerr := engine.ParseRequest(body)
 	if eerr != nil {
 		a.showError(eerr)
 		return
 	}
-	resp := engine.Respond(parsed)
+	resp := a.sess.Respond(parsed)
 	a.req = parsed
 	t1 := perf.Call("now").Float()
 	a.mark("marshal", tm-t0)

@@ -100,7 +100,7 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	t1 := now()
 	a.renderDiff(policyText, resp, detach)
 	t2 := now()
-	a.trie.render(resp.Tries)
+	a.trie.render(resp.Changes)
 	t3 := now()
 	a.mark("changes", t1-t0)
 	a.mark("diff", t2-t1)

@@ -30,14 +30,27 @@ const (
 )
 
 // trieView draws the tries of the last result, one at a time, with a selector
-// when there are several.
+// when there are several. A large policy has a trie per replaced pattern,
+// megabytes in all, so each is asked of the engine's session when it is first
+// drawn (engine.Session.Trie), not with every refinement.
 type trieView struct {
 	a       *app
 	sel     *dom.HTMLSelectElement
 	view    dom.Element
-	tries   []engine.Trie
+	tries   []engine.Trie // one per replaced pattern; Root nil until loaded
 	current int
 	in      inspector
+}
+
+// load fills in the Root of trie i if it is not there yet.
+func (t *trieView) load(i int) {
+	tr := &t.tries[i]
+	if tr.Root != nil || t.a.req == nil {
+		return
+	}
+	if got, err := t.a.sess.Trie(t.a.req, tr.Path); err == nil && got != nil {
+		tr.Root = got.Root
+	}
 }
 
 func (t *trieView) init(a *app) {
@@ -78,8 +91,21 @@ func (t *trieView) show(i int) {
 	t.view.Underlying().Get("classList").Call("add", "picked")
 }
 
-func (t *trieView) render(tries []engine.Trie) {
-	if t.sameMenu(tries) && reflect.DeepEqual(tries[t.current], t.tries[t.current]) {
+func (t *trieView) render(changes []engine.Change) {
+	tries := []engine.Trie{}
+	for _, c := range changes {
+		if c.Kind == "replaced" {
+			tries = append(tries, engine.Trie{Statement: c.Statement, Path: c.Path, Pattern: c.Pattern})
+		}
+	}
+	same := t.sameMenu(tries)
+	if same {
+		old := t.tries[t.current]
+		t.tries = tries
+		t.load(t.current)
+		same = reflect.DeepEqual(tries[t.current], old)
+	}
+	if same {
 		// Most edits (a Resource, a Condition) leave the tries as they were:
 		// keep the menu and the drawing, drop only the highlight of a picked change.
 		t.tries = tries
@@ -107,6 +133,9 @@ func (t *trieView) render(tries []engine.Trie) {
 }
 
 func (t *trieView) draw() {
+	if t.current < len(t.tries) {
+		t.load(t.current)
+	}
 	clear(t.view)
 	t.view.Underlying().Get("classList").Call("remove", "picked")
 	if len(t.tries) == 0 || t.tries[t.current].Root == nil {
