@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -187,7 +188,9 @@ func BenchmarkHandleRefineLarge(b *testing.B) {
 // unused in a Session, one edited policy after another, as the playground
 // does while a user edits: a Resource changed (every pattern and statement
 // check kept), or one action deleted from the large statement (its check made
-// again). "new" is the first refinement of a session, for comparison.
+// again), or one unused action fewer in the findings (the patterns and checks
+// whose unused marks changed made again). "new" is the first refinement of a
+// session, for comparison.
 func BenchmarkSessionReadOnlyHalf(b *testing.B) {
 	text := string(mustRead(b, "testdata/policies/ReadOnlyAccess.json"))
 	p, err := ParsePolicy([]byte(text))
@@ -211,6 +214,11 @@ func BenchmarkSessionReadOnlyHalf(b *testing.B) {
 	for _, pat := range p.Statements[0].Patterns[:64] {
 		deletions = append(deletions, variant(strings.Replace(text, `"`+pat.Text+`",`, "", 1)))
 	}
+	var findings []*Request // one unused action fewer, a different one each time
+	for i := range 64 {
+		g := &Findings{Actions: slices.Delete(slices.Clone(f.Actions), 53*i, 53*i+1)}
+		findings = append(findings, &Request{Policy: resources[0].Policy, Findings: g, Catalog: cat})
+	}
 	b.Run("new", func(b *testing.B) {
 		for b.Loop() {
 			new(Session).Respond(resources[0])
@@ -219,7 +227,7 @@ func BenchmarkSessionReadOnlyHalf(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		reqs []*Request
-	}{{"resource-edit", resources}, {"action-edit", deletions}} {
+	}{{"resource-edit", resources}, {"action-edit", deletions}, {"findings-edit", findings}} {
 		b.Run(c.name, func(b *testing.B) {
 			var s Session
 			s.Respond(c.reqs[len(c.reqs)-1])

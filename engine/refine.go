@@ -53,7 +53,7 @@ func refineIn(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session) *Re
 	if res.Policy != nil {
 		res.Text = AppendJSON(nil, res.Policy, "")
 	}
-	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.checks)
+	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.checks, r.checksMarks)
 	res.Size = Size{
 		Before:             policySize(AppendJSON(nil, p.Doc, "")),
 		ManagedPolicyQuota: QuotaManagedPolicy,
@@ -86,16 +86,19 @@ func policySize(text []byte) int {
 }
 
 type refiner struct {
-	p      *Policy
-	cat    *Catalog
-	gran   string
-	opt    Options
-	u      *universe
-	res    *Result
-	sess   *Session                  // nil: nothing is kept after the refinement
-	memo   map[string]*patternResult // see pattern
-	kept   map[string][]bool         // see dropRedundant
-	checks map[string]*statementCheck
+	p    *Policy
+	cat  *Catalog
+	gran string
+	opt  Options
+	u    *universe
+	res  *Result
+	sess *Session // nil: nothing is kept after the refinement
+	// Memos (see pattern, dropRedundant, verify): by pattern text and by
+	// checkKey for this universe (memo, checks); in a session also by unused
+	// marks, for the next findings (memoMarks, checksMarks; nil otherwise).
+	memo, memoMarks     map[string]*patternResult
+	kept                map[string][]bool
+	checks, checksMarks map[string]*statementCheck
 }
 
 func newRefiner(p *Policy, cat *Catalog, opt Options, s *Session) *refiner {
@@ -138,15 +141,26 @@ func (r *refiner) buildUniverse(f *Findings) {
 	for _, s := range f.Services {
 		services[s.Name] = true
 	}
+	var st *sessionState
 	if r.sess != nil {
-		st, kept := r.sess.lookup(r.cat, universeKey(f, services, all, r.gran))
-		r.memo, r.kept, r.checks = st.patterns, st.kept, st.checks
-		if kept {
+		st = r.sess.lookup(r.cat, baseKey(services, all, r.gran))
+		fk := findingsKey(f)
+		use := func() {
+			r.memo, r.memoMarks, r.kept = st.patternsNow, st.patterns, st.kept
+			r.checks, r.checksMarks = st.checksNow, st.checks
+		}
+		if st.u != nil && st.findings == fk {
+			use()
 			r.u, r.res.universe = st.u, st.u
 			r.res.Warnings = append(r.res.Warnings, st.warnings...)
 			return
 		}
-		defer func() { st.u, st.warnings = r.u, slices.Clone(r.res.Warnings) }()
+		st.u, st.findings = nil, fk
+		st.newFindings()
+		defer func() {
+			st.u, st.warnings = r.u, slices.Clone(r.res.Warnings)
+			use()
+		}()
 	}
 	for _, s := range f.Services {
 		if r.cat.Actions(s.Name) == nil {
@@ -155,7 +169,15 @@ func (r *refiner) buildUniverse(f *Findings) {
 	}
 	// The universe holds every service an unused action names, so an unused
 	// action it lacks is unknown to the catalog: it joins the universe.
-	u := newUniverse(r.cat, services, all, nil)
+	var u *universe
+	if st != nil && st.base != nil {
+		u = st.base.unmarked()
+	} else {
+		u = newUniverse(r.cat, services, all, nil)
+		if st != nil {
+			st.base = u.unmarked()
+		}
+	}
 	keys := make([]string, len(f.Actions))
 	var extra []string
 	seen := map[string]bool{}
@@ -169,6 +191,9 @@ func (r *refiner) buildUniverse(f *Findings) {
 	}
 	if extra != nil {
 		u = newUniverse(r.cat, services, all, extra)
+	}
+	if st != nil {
+		st.sameNames(extra)
 	}
 	for _, k := range keys {
 		if i := u.index(k); i >= 0 {
@@ -303,10 +328,23 @@ func (r *refiner) pattern(text string) *patternResult {
 	if pr := r.memo[text]; pr != nil {
 		return pr
 	}
-	pr := &patternResult{}
-	r.memo[text] = pr
 	u := r.u
 	lo, hi := u.patternRange(text)
+	var pr *patternResult
+	if r.memoMarks != nil {
+		// Kept from one findings to the next: the result depends on the
+		// unused marks of the pattern's range, and on nothing else of them.
+		key := string(packMarks([]byte(text+"\x00"), u.unused[lo:hi]))
+		if pr = r.memoMarks[key]; pr != nil {
+			r.memo[text] = pr
+			return pr
+		}
+		pr = &patternResult{}
+		r.memoMarks[key] = pr
+	} else {
+		pr = &patternResult{}
+	}
+	r.memo[text] = pr
 	match := compileMatch(text)
 	var members []int
 	wanted, unused := 0, 0

@@ -7,13 +7,15 @@ import (
 )
 
 // A Session refines one request after another, reusing what the earlier ones
-// computed while the catalog, the findings, the services the policy reaches
-// and the granularity stay the same: the universe, the result of each distinct
-// pattern, the redundancy of each entry list and the verification of each pair
-// of statements. Those are pure functions of their keys, so an answer from a
-// session is byte for byte the answer of [Respond] (TestSessionSameAnswers);
-// only its cost differs. The playground keeps one per page, where most
-// refinements follow a small edit of the policy.
+// computed. While the catalog, the services the policy reaches and the
+// granularity stay the same, it keeps the universe's actions; the result of
+// each pattern, by its text and the unused marks of its range; the redundancy of
+// each entry list; and the verification of each pair of statements, by their
+// patterns and the unused marks they cover. Those are pure functions of their
+// keys, so an answer from a session is byte for byte the answer of [Respond]
+// (TestSessionSameAnswers); only its cost differs. The playground keeps one
+// per page, where most refinements follow a small edit of the policy or of the
+// findings.
 //
 // The zero Session is ready to use; its methods may be called from several
 // goroutines, one at a time.
@@ -30,15 +32,28 @@ const (
 	maxSessionChecks   = 32      // distinct statement pairs of the verification
 )
 
-// sessionState is what a session keeps for one universe.
+// sessionState is what a session keeps for one catalog, set of services and
+// granularity.
 type sessionState struct {
 	cat      *Catalog
-	key      string    // see universeKey
-	u        *universe // unused marks included
-	warnings []Warning // what building the universe warned about
-	patterns map[string]*patternResult
+	key      string                    // see baseKey
+	base     *universe                 // the catalog's actions of the services, none marked
+	extras   string                    // the unknown actions (joined) of the universe the memos are about
+	findings string                    // findingsKey of u
+	u        *universe                 // the last universe, unused marks included
+	warnings []Warning                 // what building u warned about
+	patterns map[string]*patternResult // by text and unused marks
 	kept     map[string][]bool
-	checks   map[string]*statementCheck
+	checks   map[string]*statementCheck // by checkKey and unused marks
+	// The same for u only, by text and by checkKey: found without reading marks.
+	patternsNow map[string]*patternResult
+	checksNow   map[string]*statementCheck
+}
+
+// newFindings empties the memos that hold for one universe only.
+func (st *sessionState) newFindings() {
+	st.patternsNow = map[string]*patternResult{}
+	st.checksNow = map[string]*statementCheck{}
 }
 
 // Respond is [Respond] within the session.
@@ -67,10 +82,10 @@ func (s *Session) Trie(req *Request, path string) (*Trie, *Error) {
 	return &Trie{Statement: st, Path: path, Pattern: pat, Root: pr.gen.export()}, nil
 }
 
-// universeKey identifies what a universe and the memos over it depend on,
-// besides the catalog: the findings (names and places, which warnings cite),
-// the services the policy reaches and the granularity.
-func universeKey(f *Findings, services map[string]bool, all bool, gran string) string {
+// baseKey identifies what a universe's actions and the memos over them depend
+// on, besides the catalog and unknown actions: the services the policy and the
+// findings reach, and the granularity.
+func baseKey(services map[string]bool, all bool, gran string) string {
 	var b strings.Builder
 	b.WriteString(gran)
 	if all {
@@ -85,7 +100,12 @@ func universeKey(f *Findings, services map[string]bool, all bool, gran string) s
 		b.WriteString("\x00")
 		b.WriteString(svc)
 	}
-	b.WriteString("\x01")
+	return b.String()
+}
+
+// findingsKey identifies findings: their names, and the places warnings cite.
+func findingsKey(f *Findings) string {
+	var b strings.Builder
 	for _, a := range f.Actions {
 		b.WriteString(a.Name)
 		b.WriteString("\x00")
@@ -108,9 +128,9 @@ func sameCatalog(a, b *Catalog) bool {
 	return a == b || a.source != "" && a.source == b.source
 }
 
-// lookup returns the state for a universe, and whether it was kept from an
-// earlier refinement. A new state replaces the old one.
-func (s *Session) lookup(cat *Catalog, key string) (*sessionState, bool) {
+// lookup returns the state for a catalog and base key; a new state replaces
+// the old one.
+func (s *Session) lookup(cat *Catalog, key string) *sessionState {
 	if st := s.state; st != nil && st.key == key && sameCatalog(st.cat, cat) {
 		if len(st.patterns) > maxSessionPatterns {
 			st.patterns = map[string]*patternResult{}
@@ -121,9 +141,23 @@ func (s *Session) lookup(cat *Catalog, key string) (*sessionState, bool) {
 		if len(st.checks) > maxSessionChecks {
 			st.checks = map[string]*statementCheck{}
 		}
-		return st, true
+		if len(st.patternsNow) > maxSessionPatterns || len(st.checksNow) > maxSessionChecks {
+			st.newFindings()
+		}
+		return st
 	}
 	s.state = &sessionState{cat: cat, key: key,
 		patterns: map[string]*patternResult{}, kept: map[string][]bool{}, checks: map[string]*statementCheck{}}
-	return s.state, false
+	s.state.newFindings()
+	return s.state
+}
+
+// sameNames records the unknown actions of the universe being built: pattern
+// results and statement checks hold for one list of actions only.
+func (st *sessionState) sameNames(extra []string) {
+	if k := strings.Join(extra, "\x00"); k != st.extras {
+		st.extras = k
+		st.patterns = map[string]*patternResult{}
+		st.checks = map[string]*statementCheck{}
+	}
 }

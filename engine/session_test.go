@@ -50,6 +50,10 @@ func sessionPool(t *testing.T) (names []string, reqs []*Request) {
 		add(name+" (nothing unused)", with("findings", "[]"))
 		add(name+" (s3:GetObject unused)", with("findings", `["s3:GetObject"]`))
 		add(name+" (lambda unused)", with("findings", `[{"serviceNamespace": "lambda"}]`))
+		// Actions the catalog lacks join the universe: other actions, other
+		// memos, even where the unused marks are the same.
+		add(name+" (an unknown action unused)", with("findings", `["s3:GetObject", "s3:GetObjectX"]`))
+		add(name+" (another unknown action unused)", with("findings", `["s3:GetObject", "s3:GetObjectY"]`))
 		for _, o := range []string{`{"granularity": "char"}`, `{"granularity": "action"}`, `{"trie": true}`, `{"triePath": "Statement[1].Action[0]"}`} {
 			add(name+" options "+o, with("options", o))
 		}
@@ -166,5 +170,37 @@ func TestSessionTrie(t *testing.T) {
 	}
 	if tried < 10 {
 		t.Fatalf("only %d tries compared", tried)
+	}
+}
+
+// TestSessionVerifyMarks checks that a session's verification reads the unused
+// marks: a refinement right for one findings, checked against other findings
+// over the same actions, must fail there, though the session checked the same
+// pair of statements before and found it exact.
+func TestSessionVerifyMarks(t *testing.T) {
+	body := func(findings string) *Request {
+		req, err := ParseRequest([]byte(`{"policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "lambda:Get*"], "Resource": "*"}]}, "findings": ` + findings + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+	a, b := body(`["s3:GetObject", "lambda:GetAlias"]`), body(`["s3:GetObjectAcl", "lambda:GetAlias"]`)
+	var s Session
+	res := refineIn(a.Policy, a.Findings, a.Catalog, a.Options, &s)
+	if !res.Verify.Exact {
+		t.Fatalf("the refinement for its own findings is not exact: %+v", res.Verify)
+	}
+	r := newRefiner(b.Policy, b.Catalog, b.Options, &s)
+	r.buildUniverse(b.Findings)
+	if r.checksMarks == nil || len(r.checksMarks) == 0 {
+		t.Fatal("the session kept no statement checks")
+	}
+	v := verify(b.Policy, res.Text, res.Kept, r.u, r.checks, r.checksMarks)
+	if v.Exact || len(v.UnderPermissive) == 0 || len(v.OverPermissive) == 0 {
+		t.Errorf("a refinement for other findings passed the session's verification: %+v", v)
+	}
+	if want := Verify(b.Policy, res.Text, res.Kept, r.u); !reflect.DeepEqual(v, want) {
+		t.Errorf("the session's verification %+v differs from Verify's %+v", v, want)
 	}
 }

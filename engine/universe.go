@@ -21,6 +21,29 @@ type universe struct {
 	bySvc map[string][2]int
 }
 
+// unmarked is a universe with the same actions as u (sharing them, they are
+// never written after newUniverse) and none marked unused.
+func (u *universe) unmarked() *universe {
+	v := *u
+	v.unused = make([]bool, len(u.names))
+	return &v
+}
+
+// packMarks appends marks to b, eight to a byte.
+func packMarks(b []byte, marks []bool) []byte {
+	var c byte
+	for i, m := range marks {
+		if m {
+			c |= 1 << (i & 7)
+		}
+		if i&7 == 7 || i == len(marks)-1 {
+			b = append(b, c)
+			c = 0
+		}
+	}
+	return b
+}
+
 // newUniverse builds the universe over the given services (all of the catalog's
 // when all is true) and the extra actions.
 func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []string) *universe {

@@ -16,12 +16,14 @@ import (
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
 func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification {
-	return verify(orig, refined, kept, u, map[string]*statementCheck{})
+	return verify(orig, refined, kept, u, map[string]*statementCheck{}, nil)
 }
 
 // verify is Verify with the checks of statement pairs already made over u, by
-// checkKey; it adds the ones it makes.
-func verify(orig *Policy, refined []byte, kept []int, u *universe, checks map[string]*statementCheck) Verification {
+// checkKey, and (if not nil) over universes with the same actions, by checkKey
+// and the unused marks the check reads (statementMarks); it adds the ones it
+// makes.
+func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMarks map[string]*statementCheck) Verification {
 	v := Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
 	var ref *Policy
 	if refined != nil {
@@ -63,6 +65,14 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks map[st
 		}
 		k := checkKey(o, r)
 		c := checks[k]
+		if c == nil && byMarks != nil {
+			km := string(statementMarks([]byte(k+"\x02"), u, o))
+			if c = byMarks[km]; c == nil {
+				c = checkStatement(o, r, refPath, u)
+				byMarks[km] = c
+			}
+			checks[k] = c
+		}
 		if c == nil {
 			c = checkStatement(o, r, refPath, u)
 			checks[k] = c
@@ -99,7 +109,21 @@ type statementCheck struct {
 	broader, redund []string // ".Action[2]: s3:X*", ".Action[2]: a is covered by b"
 }
 
-// checkKey identifies a pair of pattern lists: equal keys, equal checks.
+// statementMarks appends to b the unused marks a check of statement o reads:
+// those of its patterns' ranges (Action), or all (NotAction).
+func statementMarks(b []byte, u *universe, o *Statement) []byte {
+	if o.Key == "NotAction" {
+		return packMarks(b, u.unused)
+	}
+	for _, p := range o.Patterns {
+		lo, hi := u.patternRange(p.Text)
+		b = packMarks(b, u.unused[lo:hi])
+	}
+	return b
+}
+
+// checkKey identifies a pair of pattern lists: equal keys (and unused marks,
+// see statementMarks), equal checks.
 func checkKey(o, r *Statement) string {
 	var b strings.Builder
 	size := 16
