@@ -70,6 +70,30 @@ func ParseRequest(body []byte) (*Request, *Error) {
 	return readRequest(body, top, "policy")
 }
 
+// RequestFromTexts is [ParseRequest] for a request whose policy, findings and
+// catalog overlay ("" for none) are JSON texts, as a page's editors hold them:
+// what ParseRequest reads from a body with the three as JSON strings, without
+// writing and reading that body. Errors are located in the texts.
+func RequestFromTexts(policy, findings, catalog string, opt Options) (*Request, *Error) {
+	text := func(s string) *Value { return &Value{Kind: KindString, Str: s, Off: -1} }
+	top := &Value{Kind: KindObject, Off: -1, Obj: []Member{{Key: "policy", Val: text(policy)}, {Key: "findings", Val: text(findings)}}}
+	if catalog != "" {
+		top.Obj = append(top.Obj, Member{Key: "catalog", Val: text(catalog)})
+	}
+	switch opt.Granularity {
+	case "", GranularityWord, GranularityChar, GranularityAction:
+	default:
+		return nil, &Error{Code: CodeInvalidOptions, Field: "options", Path: "granularity", Offset: -1,
+			Message: "options.granularity: want \"word\", \"char\" or \"action\", not " + (&Value{Kind: KindString, Str: opt.Granularity}).describe()}
+	}
+	req, err := readRequest(nil, top, "policy")
+	if err != nil {
+		return nil, err
+	}
+	req.Options = opt
+	return req, nil
+}
+
 // parseBody parses a request body as a JSON object with only the given keys.
 func parseBody(body []byte, keys ...string) (*Value, *Error) {
 	if len(body) > MaxRequestBytes {

@@ -204,3 +204,80 @@ func TestSessionVerifyMarks(t *testing.T) {
 		t.Errorf("the session's verification %+v differs from Verify's %+v", v, want)
 	}
 }
+
+// TestRequestFromTexts compares RequestFromTexts with ParseRequest of the same
+// texts sent as JSON strings: the same answer, or the same error at the same
+// place, for every golden request and for broken texts.
+func TestRequestFromTexts(t *testing.T) {
+	type texts struct{ policy, findings, catalog, options string }
+	var cases []texts
+	files, _ := filepath.Glob("testdata/golden/*.request.json")
+	for _, file := range files {
+		if strings.Contains(file, "recommendation-") {
+			continue
+		}
+		top, err := ParseJSON(mustRead(t, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := func(key string) string {
+			v := top.Get(key)
+			switch {
+			case v == nil || v.Kind == KindNull:
+				return ""
+			case v.Kind == KindString:
+				return v.Str
+			}
+			return string(AppendJSON(nil, v, "  "))
+		}
+		c := texts{text("policy"), text("findings"), text("catalog"), text("options")}
+		if c.options != "" && !strings.Contains(c.options, "trie") {
+			cases = append(cases, c)
+		} else if c.options == "" {
+			cases = append(cases, c)
+		}
+	}
+	article := cases[0]
+	cases = append(cases,
+		texts{`{"Version": "2012-10-17", "Statement": [`, article.findings, "", ""},
+		texts{article.policy, `["s3:GetObject",]`, "", ""},
+		texts{article.policy, `[{"serviceNamespace": 3}]`, "", ""},
+		texts{article.policy, article.findings, `{"s3": "GetObject"}`, ""},
+		texts{article.policy, article.findings, "", `{"granularity": "bytes"}`},
+		texts{article.policy, article.findings, "", `{"granularity": "char"}`},
+	)
+	for i, c := range cases {
+		body := `{"policy": ` + quote(c.policy) + `, "findings": ` + quote(c.findings)
+		if c.catalog != "" {
+			body += `, "catalog": ` + quote(c.catalog)
+		}
+		var opt Options
+		if c.options != "" {
+			body += `, "options": ` + c.options
+			ov, _ := ParseJSON([]byte(c.options))
+			opt, _ = readOptions(ov)
+			if ov.Get("granularity") != nil && opt.Granularity == "" {
+				opt.Granularity = ov.Get("granularity").Str // invalid: RequestFromTexts must refuse it
+			}
+		}
+		want, werr := ParseRequest([]byte(body + "}"))
+		got, gerr := RequestFromTexts(c.policy, c.findings, c.catalog, opt)
+		switch {
+		case (werr == nil) != (gerr == nil):
+			t.Errorf("case %d: RequestFromTexts error %v, ParseRequest error %v", i, gerr, werr)
+		case werr != nil:
+			// Options are no text: their errors have no line and column.
+			at := werr.Field == "options" || werr.Line == gerr.Line && werr.Column == gerr.Column
+			if werr.Code != gerr.Code || !at || werr.Path != gerr.Path || !strings.HasSuffix(werr.Message, gerr.Message) {
+				t.Errorf("case %d: RequestFromTexts error %+v, ParseRequest error %+v", i, gerr, werr)
+			}
+		default:
+			if a, b := marshalIndent(Respond(got)), marshalIndent(Respond(want)); !bytes.Equal(a, b) {
+				t.Errorf("case %d: RequestFromTexts answers\n%s\nParseRequest answers\n%s", i, a, b)
+			}
+		}
+	}
+	if len(cases) < 15 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+}

@@ -51,8 +51,9 @@ type app struct {
 	refines                    int
 	trie                       trieView
 	breakdown                  string
-	selected                   int    // the change picked in the explanations, or -1
-	diffKey                    string // the two documents of the diff on screen
+	selected                   int                           // the change picked in the explanations, or -1
+	diffKey                    string                        // the two documents of the diff on screen
+	original                   struct{ text, pretty string } // see prettyOriginal
 }
 
 func (a *app) mark(what string, ms float64) { a.breakdown += what + "=" + formatMS(ms) + " " }
@@ -61,9 +62,10 @@ func now() float64 { return js.Global().Get("performance").Call("now").Float() }
 
 // result is the last good refinement, kept while the input is broken.
 type result struct {
-	resp    engine.Response
-	refined string // pretty refined policy, as shown and copied
-	compact string // the refined policy without whitespace ("" when detached)
+	resp       engine.Response
+	refined    string // pretty refined policy, as shown and copied
+	refinedErr error  // why refined is not pretty (never, for the engine's answers)
+	compact    string // the refined policy without whitespace ("" when detached)
 }
 
 func main() {
@@ -160,15 +162,6 @@ func (a *app) showCatalogInfo() {
 	a.byID("catalog-info").SetTextContent(text)
 }
 
-// request is the body of a refinement, as the API takes it: the editors' texts
-// are passed as JSON strings so that error positions refer to what was typed.
-type request struct {
-	Policy   string         `json:"policy"`
-	Findings string         `json:"findings"`
-	Catalog  *string        `json:"catalog,omitempty"`
-	Options  engine.Options `json:"options"`
-}
-
 // refine runs the engine on the editors' texts and renders the answer.
 func (a *app) refine() {
 	perf := js.Global().Get("performance")
@@ -177,29 +170,25 @@ func (a *app) refine() {
 		js.Global().Call("clearTimeout", a.timer) // this refinement makes a pending one moot
 		a.timer = js.Null()
 	}
-	req := request{
-		Policy:   a.policy.Text(),
-		Findings: a.findings.Text(),
-		Options:  engine.Options{Granularity: a.granularitySel.Value()}, // tries: one at a time, see trieView
+	policy, findings, catalog := a.policy.Text(), a.findings.Text(), a.catalog.Text()
+	if strings.TrimSpace(findings) == "" {
+		findings = "[]"
 	}
-	if strings.TrimSpace(req.Findings) == "" {
-		req.Findings = "[]"
+	if strings.TrimSpace(catalog) == "" {
+		catalog = ""
 	}
-	if c := a.catalog.Text(); strings.TrimSpace(c) != "" {
-		req.Catalog = &c
-	}
-	if strings.TrimSpace(req.Policy) == "" {
+	if strings.TrimSpace(policy) == "" {
 		a.showError(&engine.Error{Code: engine.CodeInvalidPolicy, Field: "policy", Message: "the policy is empty: paste an IAM policy document"})
 		return
 	}
-	body, _ := json.Marshal(req)
 	tm := perf.Call("now").Float()
-	// ParseRequest and Respond are what engine.HandleRefine does, minus
-	// encoding the answer as JSON, which the page would only decode again. The
-	// session reuses what the last refinement computed when the findings, the
-	// catalog and the granularity are the same: an edit of the policy costs what
-	// it changes.
-	parsed, eerr := engine.ParseRequest(body)
+	// RequestFromTexts and Respond are what engine.HandleRefine does with the
+	// three texts as JSON strings, minus writing and reading that body and the
+	// JSON answer, which the page would only decode again. The session reuses
+	// what the last refinement computed (see engine.Session): an edit costs
+	// what it changes.
+	parsed, eerr := engine.RequestFromTexts(policy, findings, catalog,
+		engine.Options{Granularity: a.granularitySel.Value()}) // tries: one at a time, see trieView
 	if eerr != nil {
 		a.showError(eerr)
 		return
@@ -207,10 +196,10 @@ func (a *app) refine() {
 	resp := a.sess.Respond(parsed)
 	a.req = parsed
 	t1 := perf.Call("now").Float()
-	a.mark("marshal", tm-t0)
+	a.mark("read", tm-t0)
 	a.mark("engine", t1-tm)
 	a.clearError()
-	a.render(req.Policy, resp)
+	a.render(policy, resp)
 	t2 := perf.Call("now").Float()
 	ms := t2 - t0
 	a.refines++

@@ -3,10 +3,10 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
+	"syscall/js"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -45,14 +45,12 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	res := &result{resp: *resp}
 	detach := resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
-		var b bytes.Buffer
-		if json.Compact(&b, resp.RecommendedPolicy) == nil {
-			res.compact = b.String()
-		}
+		res.compact = string(resp.RecommendedPolicy) // the engine answers it without whitespace
 		if p, err := diff.Pretty(resp.RecommendedPolicy); err == nil {
 			res.refined = string(p)
 		} else {
 			res.refined = string(resp.RecommendedPolicy)
+			res.refinedErr = err
 		}
 	}
 	a.last = res
@@ -89,7 +87,7 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	if detach {
 		out.SetTextContent("No refined policy: detach the original (DETACH_POLICY).")
 	} else {
-		out.SetTextContent(res.refined)
+		setChunkedText(out.Underlying(), res.refined)
 	}
 	if box := a.byID("cli-command"); !box.HasAttribute("hidden") {
 		a.copyCLI()
@@ -170,6 +168,53 @@ func (a *app) renderSize(s *engine.Size, detach bool) {
 	}
 }
 
+// chunkLines is the number of lines in a chunk of a long text (the refined
+// policy, the diff). Chunks are styled content-visibility: auto (web/style.css,
+// .chunk), so the browser lays out only those scrolled into view: a policy of
+// ten thousand lines costs what the visible ones cost, while all the text stays
+// in the page for find, select and copy. style.css assumes this number.
+const chunkLines = 64
+
+// setChunkedText sets el's text to text, as chunks of chunkLines lines (each a
+// span with class chunk, the last chunk-last) when it is longer than one.
+func setChunkedText(el js.Value, text string) {
+	if strings.Count(text, "\n") < chunkLines {
+		el.Set("textContent", text)
+		return
+	}
+	var chunks []*vnode
+	for text != "" {
+		end := len(text)
+		for i, n := 0, 0; i < len(text); i++ {
+			if text[i] == '\n' {
+				if n++; n == chunkLines {
+					end = i + 1
+					break
+				}
+			}
+		}
+		c := newV("span", "class", "chunk")
+		c.text, text = text[:end], text[end:]
+		chunks = append(chunks, c)
+	}
+	chunks[len(chunks)-1].attrs[1] = "chunk chunk-last"
+	empty(el)
+	build(el, "", chunks...)
+}
+
+// prettyOriginal is the policy text pretty-printed as diff.Compare does, kept
+// for the next refinement: editing the findings leaves the policy as it was.
+func (a *app) prettyOriginal(text string) (string, error) {
+	if text != a.original.text || a.original.pretty == "" {
+		p, err := diff.Pretty([]byte(text))
+		if err != nil {
+			return "", errors.New("original: " + err.Error())
+		}
+		a.original.text, a.original.pretty = text, string(p)
+	}
+	return a.original.pretty, nil
+}
+
 // renderDiff shows the line diff of the pretty original and refined policies,
 // "-" and "+" lines like a unified diff, long unchanged runs folded.
 func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) {
@@ -189,28 +234,30 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	if detach {
 		refined = nil
 	}
+	// diff.Compare, with the pretty texts the page has already made.
+	td := now()
+	original, err := a.prettyOriginal(policyText)
+	if err == nil && refined != nil {
+		err = a.last.refinedErr
+	}
+	if err != nil {
+		el.SetTextContent("No diff: " + err.Error())
+		return
+	}
 	var lines []diff.Line
 	if refined == nil {
-		p, err := diff.Pretty([]byte(policyText))
-		if err != nil {
-			return
-		}
-		lines = diff.Lines(string(p), "")
+		lines = diff.Lines(original, "")
 	} else {
-		var err error
-		td := now()
-		lines, err = diff.Compare([]byte(policyText), refined)
-		a.mark("compare", now()-td)
-		if err != nil {
-			el.SetTextContent("No diff: " + err.Error())
-			return
-		}
+		lines = diff.Lines(original, a.last.refined)
 	}
+	a.mark("compare", now()-td)
 	// Consecutive lines of one kind (and of one explained change) go into one
-	// block (white-space: pre), and all blocks are made in one call (build).
+	// block (white-space: pre), blocks into chunks of chunkLines lines (see
+	// setChunkedText), and all are made in one call (build).
 	fold := len(lines) > diffFoldOver
 	tags := diffTags(lines, resp.Changes)
-	var blocks []*vnode
+	var chunks []*vnode
+	chunk, inChunk := newV("div", "class", "chunk"), 0
 	var block []string
 	blockClass, blockTag := "-", -1
 	flush := func() {
@@ -225,15 +272,20 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 			div.attr("data-change", itoa(blockTag))
 		}
 		div.text = strings.Join(block, "\n")
-		blocks = append(blocks, div)
+		chunk.add(div)
 		block = block[:0]
 	}
 	line := func(class, text string, tag int) {
-		if class != blockClass || tag != blockTag || class == "gap" {
+		if class != blockClass || tag != blockTag || class == "gap" || inChunk == chunkLines {
 			flush()
 			blockClass, blockTag = class, tag
 		}
+		if inChunk == chunkLines {
+			chunks = append(chunks, chunk)
+			chunk, inChunk = newV("div", "class", "chunk"), 0
+		}
 		block = append(block, text)
+		inChunk++
 	}
 	for i := 0; i < len(lines); {
 		if lines[i].Op != diff.Same {
@@ -272,5 +324,6 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 		i = j
 	}
 	flush()
-	build(el.Underlying(), "", blocks...)
+	chunk.attrs[1] = "chunk chunk-last"
+	build(el.Underlying(), "", append(chunks, chunk)...)
 }
