@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // Policy is a parsed IAM identity policy. The document is kept as a [Value] so
@@ -36,7 +37,7 @@ type PatternRef struct {
 // the document gives one statement object.
 func (p *Policy) statementPath(i int) string {
 	if p.StatementArray {
-		return fmt.Sprintf("Statement[%d]", i)
+		return "Statement[" + strconv.Itoa(i) + "]"
 	}
 	return "Statement"
 }
@@ -164,7 +165,7 @@ func parseStatement(v *Value, path string, index int) (*Statement, *Error) {
 	case KindArray:
 		s.Array = true
 		for i, item := range act.Arr {
-			if err := add(item, fmt.Sprintf("%s[%d]", kp, i)); err != nil {
+			if err := add(item, kp+"["+strconv.Itoa(i)+"]"); err != nil {
 				return nil, err
 			}
 		}
