@@ -19,11 +19,18 @@ type universe struct {
 	// bySvc is the range of each service's actions, by lower-case prefix
 	// ("s3"): pattern ranges are searched within their service.
 	bySvc map[string][2]int
+	// ranges memoizes patternRange by literal prefix: the refinement and its
+	// verification ask for the range of every pattern, most of them twice or
+	// more. Universes with the same actions share it (see unmarked).
+	ranges map[string][2]int32
 }
 
 // unmarked is a universe with the same actions as u (sharing them, they are
 // never written after newUniverse) and none marked unused.
 func (u *universe) unmarked() *universe {
+	if u.ranges == nil {
+		u.ranges = map[string][2]int32{}
+	}
 	v := *u
 	v.unused = make([]bool, len(u.names))
 	return &v
@@ -144,10 +151,19 @@ func (u *universe) index(key string) int {
 // starting with its literal prefix.
 func (u *universe) patternRange(p string) (lo, hi int) {
 	lit := literalPrefix(p)
-	if !isASCII(lit) {
-		lit = foldKey(lit)
+	if r, ok := u.ranges[lit]; ok {
+		return int(r[0]), int(r[1])
 	}
-	return u.prefixRange(lit)
+	folded := lit
+	if !isASCII(lit) {
+		folded = foldKey(lit)
+	}
+	lo, hi = u.prefixRange(folded)
+	if u.ranges == nil {
+		u.ranges = map[string][2]int32{}
+	}
+	u.ranges[lit] = [2]int32{int32(lo), int32(hi)}
+	return lo, hi
 }
 
 // prefixRange returns the range [lo, hi) of actions whose folded name starts
