@@ -26,6 +26,9 @@ func corpus(t testing.TB) []string {
 	if dir == "" {
 		t.Skip("WHITTLE_CORPUS is not set; scripts/test sets it (run scripts/fetch-corpus)")
 	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir) // relative to the repository, where go test is typed
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) < corpusMinPolicies {
 		t.Fatalf("WHITTLE_CORPUS=%s holds %d policies, want at least %d (run scripts/fetch-corpus): %v", dir, len(files), corpusMinPolicies, err)

@@ -231,6 +231,9 @@ func corpus(t *testing.T) []string {
 	if dir == "" {
 		t.Skip("WHITTLE_CORPUS is not set; scripts/test sets it (run scripts/fetch-corpus)")
 	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("../../..", dir) // relative to the repository, where go test is typed
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) < 1500 {
 		t.Fatalf("WHITTLE_CORPUS=%s holds %d policies, want the whole corpus (scripts/fetch-corpus makes it)", dir, len(files))
