@@ -24,12 +24,13 @@ type Session struct {
 	state *sessionState
 }
 
-// Session memo bounds: past them a memo starts afresh, so a long editing
-// session holds at most a few megabytes however much is typed.
+// Session memo bounds: past them a memo starts afresh, so what a long editing
+// session keeps stays bounded however much is typed. A statement pair's key
+// holds both pattern lists (about 0.2 MB for ReadOnlyAccess), hence few.
 const (
-	maxSessionPatterns = 1 << 16 // distinct Action patterns
-	maxSessionEntries  = 256     // distinct entry lists of dropRedundant
-	maxSessionChecks   = 32      // distinct statement pairs of the verification
+	maxSessionPatterns = 1 << 14 // pattern results, ReadOnlyAccess has 2,914 patterns
+	maxSessionEntries  = 64      // entry lists of dropRedundant
+	maxSessionChecks   = 16      // statement pairs of the verification
 )
 
 // sessionState is what a session keeps for one catalog, set of services and
