@@ -54,6 +54,18 @@ func halfUnused(cat *Catalog, p *Policy) *Findings {
 	return f
 }
 
+// readOnlyHalf is ReadOnlyAccess (text and parsed) and findings with every
+// second action it allows unused.
+func readOnlyHalf(t testing.TB) (string, *Policy, *Findings) {
+	t.Helper()
+	text := string(mustRead(t, "testdata/policies/ReadOnlyAccess.json"))
+	p, err := ParsePolicy([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text, p, halfUnused(BuiltinCatalog(), p)
+}
+
 // reachableAllowed lists the catalog actions the policy's Allow statements
 // allow, by brute force with Match (allowedSet).
 func reachableAllowed(cat *Catalog, p *Policy) []string {
@@ -81,12 +93,8 @@ func reachableAllowed(cat *Catalog, p *Policy) []string {
 // BenchmarkRefineReadOnlyHalf refines ReadOnlyAccess (2,914 patterns) with half of
 // the actions it allows unused.
 func BenchmarkRefineReadOnlyHalf(b *testing.B) {
-	p, err := ParsePolicy(mustRead(b, "testdata/policies/ReadOnlyAccess.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, p, f := readOnlyHalf(b)
 	cat := BuiltinCatalog()
-	f := halfUnused(cat, p)
 	b.ReportAllocs()
 	for b.Loop() {
 		Refine(p, f, cat, Options{})
@@ -192,13 +200,8 @@ func BenchmarkHandleRefineLarge(b *testing.B) {
 // whose unused marks changed made again). "new" is the first refinement of a
 // session, for comparison.
 func BenchmarkSessionReadOnlyHalf(b *testing.B) {
-	text := string(mustRead(b, "testdata/policies/ReadOnlyAccess.json"))
-	p, err := ParsePolicy([]byte(text))
-	if err != nil {
-		b.Fatal(err)
-	}
+	text, p, f := readOnlyHalf(b)
 	cat := BuiltinCatalog()
-	f := halfUnused(cat, p)
 	variant := func(policy string) *Request {
 		q, err := ParsePolicy([]byte(policy))
 		if err != nil {

@@ -23,12 +23,10 @@ func InspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
 func (s *Session) InspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, pattern, err := actionPattern(req, path)
+	r, _, pattern, err := s.atPattern(req, path)
 	if err != nil {
 		return nil, err
 	}
-	r := newRefiner(req.Policy, req.Catalog, req.Options, s)
-	r.buildUniverse(req.Findings)
 	u := r.u
 	lo, hi := u.prefixRange(foldKey(prefix))
 	match := compileMatch(pattern)

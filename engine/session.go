@@ -70,17 +70,28 @@ func (s *Session) Respond(req *Request) *Response {
 func (s *Session) Trie(req *Request, path string) (*Trie, *Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, pat, err := actionPattern(req, path)
+	r, st, pat, err := s.atPattern(req, path)
 	if err != nil {
 		return nil, err
 	}
-	r := newRefiner(req.Policy, req.Catalog, req.Options, s)
-	r.buildUniverse(req.Findings)
 	pr := r.pattern(pat)
 	if pr.kind != "replaced" {
 		return nil, nil
 	}
 	return &Trie{Statement: st, Path: path, Pattern: pat, Root: pr.gen.export()}, nil
+}
+
+// atPattern finds the Action pattern of an Allow statement at path, and the
+// index of its statement, and makes a refiner of req with its universe built,
+// within the session (whose lock the caller holds).
+func (s *Session) atPattern(req *Request, path string) (*refiner, int, string, *Error) {
+	st, pat, err := actionPattern(req, path)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	r := newRefiner(req.Policy, req.Catalog, req.Options, s)
+	r.buildUniverse(req.Findings)
+	return r, st, pat, nil
 }
 
 // baseKey identifies what a universe's actions and the memos over them depend

@@ -60,13 +60,7 @@ func sessionPool(t *testing.T) (names []string, reqs []*Request) {
 		add(name+" (other catalog overlay)", with("catalog", `{"s3": ["GetObject", "GetObjectAcl", "GetBucketAcl", "PutObject"]}`))
 	}
 
-	text := string(mustRead(t, "testdata/policies/ReadOnlyAccess.json"))
-	p, perr := ParsePolicy([]byte(text))
-	if perr != nil {
-		t.Fatal(perr)
-	}
-	cat := BuiltinCatalog()
-	half := halfUnused(cat, p)
+	text, p, half := readOnlyHalf(t)
 	findings := make([]string, len(half.Actions))
 	for i, a := range half.Actions {
 		findings[i] = quote(a.Name)
