@@ -585,6 +585,23 @@ func FuzzRefine(f *testing.F) {
 			res.Policy != nil && !bytes.Equal(AppendJSON(nil, res.Policy, ""), AppendJSON(nil, res2.Policy, "")) {
 			t.Errorf("policy %s, findings %s: two refinements differ", text, findingsText)
 		}
+
+		// Sessions: after the same policy with other findings (every second
+		// item), a session answers the same bytes as Refine.
+		var half []string
+		for i := 0; i < len(items); i += 2 {
+			half = append(half, items[i])
+		}
+		fs2, err := ParseFindings([]byte("[" + strings.Join(half, ", ") + "]"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sess Session
+		refineIn(p, fs2, cat, Options{Granularity: gran}, &sess)
+		answer := func(r *Result) []byte { return marshalIndent(respond(&Request{Catalog: cat}, r)) }
+		if got, want := answer(refineIn(p, fs, cat, Options{Granularity: gran}, &sess)), answer(res); !bytes.Equal(got, want) {
+			t.Errorf("policy %s, findings %s (after %v): the session answers\n%s\nRefine answers\n%s", text, findingsText, half, got, want)
+		}
 	})
 }
 
