@@ -196,7 +196,8 @@ func BenchmarkHandleRefineLarge(b *testing.B) {
 // unused in a Session, one edited policy after another, as the playground
 // does while a user edits: a Resource changed (every pattern and statement
 // check kept), or one action deleted from the large statement (its check made
-// again), or one unused action fewer in the findings (the patterns and checks
+// again), an action of another service added (likewise), or one unused
+// action fewer in the findings (the patterns and checks
 // whose unused marks changed made again). "new" is the first refinement of a
 // session, for comparison.
 func BenchmarkSessionReadOnlyHalf(b *testing.B) {
@@ -217,6 +218,20 @@ func BenchmarkSessionReadOnlyHalf(b *testing.B) {
 	for _, pat := range p.Statements[0].Patterns[:64] {
 		deletions = append(deletions, variant(strings.Replace(text, `"`+pat.Text+`",`, "", 1)))
 	}
+	reached := map[string]bool{}
+	for _, st := range p.Statements {
+		for _, pat := range st.Patterns {
+			svc, _, _ := strings.Cut(pat.Text, ":")
+			reached[svc] = true
+		}
+	}
+	var services []*Request // an action of a service the policy did not reach, another each time
+	for _, svc := range cat.Services() {
+		if !reached[svc] && len(services) < 16 {
+			added := `"` + svc + ":" + cat.Actions(svc)[0] + `", `
+			services = append(services, variant(strings.Replace(text, `"Action": [`, `"Action": [`+added, 1)))
+		}
+	}
 	var findings []*Request // one unused action fewer, a different one each time
 	for i := range 64 {
 		g := &Findings{Actions: slices.Delete(slices.Clone(f.Actions), 53*i, 53*i+1)}
@@ -230,7 +245,7 @@ func BenchmarkSessionReadOnlyHalf(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		reqs []*Request
-	}{{"resource-edit", resources}, {"action-edit", deletions}, {"findings-edit", findings}} {
+	}{{"resource-edit", resources}, {"action-edit", deletions}, {"service-edit", services}, {"findings-edit", findings}} {
 		b.Run(c.name, func(b *testing.B) {
 			var s Session
 			s.Respond(c.reqs[len(c.reqs)-1])

@@ -143,7 +143,12 @@ func (r *refiner) buildUniverse(f *Findings) {
 	}
 	var st *sessionState
 	if r.sess != nil {
-		st = r.sess.lookup(r.cat, baseKey(services, all, r.gran))
+		// In a session the universe is the whole catalog: the answer is the
+		// same (a pattern's result reads only the actions of its range, and
+		// the verification of a right refinement finds nothing in other
+		// services), and an edit that reaches another service keeps the rest.
+		all = true
+		st = r.sess.lookup(r.cat, r.gran)
 		fk := findingsKey(f)
 		use := func() {
 			r.memo, r.memoMarks, r.kept = st.patternsNow, st.patterns, st.kept

@@ -1,14 +1,13 @@
 package engine
 
 import (
-	"slices"
 	"strings"
 	"sync"
 )
 
 // A Session refines one request after another, reusing what the earlier ones
-// computed. While the catalog, the services the policy reaches and the
-// granularity stay the same, it keeps the universe's actions; the result of
+// computed. While the catalog and the granularity stay the same, it keeps the
+// universe (in a session, every action of the catalog); the result of
 // each pattern, by its text and the unused marks of its range; the redundancy of
 // each entry list; and the verification of each pair of statements, by their
 // patterns and the unused marks they cover. Those are pure functions of their
@@ -33,12 +32,11 @@ const (
 	maxSessionChecks   = 16      // statement pairs of the verification
 )
 
-// sessionState is what a session keeps for one catalog, set of services and
-// granularity.
+// sessionState is what a session keeps for one catalog and granularity.
 type sessionState struct {
 	cat      *Catalog
-	key      string                    // see baseKey
-	base     *universe                 // the catalog's actions of the services, none marked
+	key      string                    // the granularity
+	base     *universe                 // the catalog's actions, none marked
 	extras   string                    // the unknown actions (joined) of the universe the memos are about
 	findings string                    // findingsKey of u
 	u        *universe                 // the last universe, unused marks included
@@ -94,27 +92,6 @@ func (s *Session) atPattern(req *Request, path string) (*refiner, int, string, *
 	return r, st, pat, nil
 }
 
-// baseKey identifies what a universe's actions and the memos over them depend
-// on, besides the catalog and unknown actions: the services the policy and the
-// findings reach, and the granularity.
-func baseKey(services map[string]bool, all bool, gran string) string {
-	var b strings.Builder
-	b.WriteString(gran)
-	if all {
-		b.WriteString("\x00*")
-	}
-	svcs := make([]string, 0, len(services))
-	for svc := range services {
-		svcs = append(svcs, svc)
-	}
-	slices.Sort(svcs)
-	for _, svc := range svcs {
-		b.WriteString("\x00")
-		b.WriteString(svc)
-	}
-	return b.String()
-}
-
 // findingsKey identifies findings: their names, and the places warnings cite.
 func findingsKey(f *Findings) string {
 	var b strings.Builder
@@ -140,8 +117,8 @@ func sameCatalog(a, b *Catalog) bool {
 	return a == b || a.source != "" && a.source == b.source
 }
 
-// lookup returns the state for a catalog and base key; a new state replaces
-// the old one.
+// lookup returns the state for a catalog and granularity; a new state
+// replaces the old one.
 func (s *Session) lookup(cat *Catalog, key string) *sessionState {
 	if st := s.state; st != nil && st.key == key && sameCatalog(st.cat, cat) {
 		if len(st.patterns) > maxSessionPatterns {
