@@ -11,15 +11,20 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"whittle/wasm/worker/handler"
 )
 
 // setSelect picks value in the <select> with data-testid id, as a person does
@@ -308,5 +313,60 @@ func TestBrowserShareRedacted(t *testing.T) {
 	).Replace(mine)
 	if got != want {
 		t.Errorf("refined-output from the redacted link:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestBrowserUpdateNotice visits the page, then serves a new build (sw.js with
+// another VERSION, as scripts/build-web stamps it) and reloads: the page comes
+// from the old build's cache, the new service worker takes over, and the page
+// says a new version is ready; its Reload button loads the new build, whose
+// page has nothing to announce.
+func TestBrowserUpdateNotice(t *testing.T) {
+	site(t)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(webDir)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler.New(handler.Static(os.DirFS(dir))))
+	t.Cleanup(srv.Close)
+	p := openAt(t, browser, srv.URL+"/")
+	eval[bool](p, `navigator.serviceWorker.ready.then(() => true)`, chromedp.EvalAwaitPromise)
+	p.waitFor("the service worker in control", `navigator.serviceWorker.controller`)
+	if !eval[bool](p, testid("update-note")+`.hidden`) {
+		t.Fatal("the update note shows on a first visit")
+	}
+
+	sw := filepath.Join(dir, "sw.js")
+	old := read(t, sw)
+	stamped := regexp.MustCompile(`(?m)^const VERSION = ".*";$`)
+	if !stamped.MatchString(old) {
+		t.Fatalf("%s has no VERSION line", sw)
+	}
+	if err := os.WriteFile(sw, []byte(stamped.ReplaceAllString(old, `const VERSION = "a-new-build";`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](p, `window.__beforeReload = true`)
+	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the reloaded page's first refinement", `!window.__beforeReload && (window.whittleStats && whittleStats.refines) > 0`)
+	p.waitFor("the update note", `!`+testid("update-note")+`.hidden`)
+	// The new worker drops the old build's cache, and the old worker, which may
+	// still finish a fetch, does not make it again.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got := eval[string](p, `caches.keys().then(k => k.join(" "))`, chromedp.EvalAwaitPromise)
+		if got == "whittle-a-new-build" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("caches after the update: %q, want only whittle-a-new-build", got)
+		}
+	}
+
+	eval[bool](p, `window.__beforeReload = true`)
+	eval[bool](p, `(document.getElementById("update-reload").click(), true)`)
+	p.waitFor("the new build's first refinement", `!window.__beforeReload && (window.whittleStats && whittleStats.refines) > 0`)
+	if !eval[bool](p, testid("update-note")+`.hidden`) {
+		t.Error("the update note shows after reloading into the new build")
 	}
 }

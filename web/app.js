@@ -74,8 +74,21 @@
   // the cache does not compete with the first load.
   window.whittleOffline = () => {
     if (!("serviceWorker" in navigator)) return;
+    // A page served by an earlier build's service worker sees a new build's
+    // worker take over (sw.js: skipWaiting, clients.claim) while it still runs
+    // the earlier code: it says so, and reloads only when asked, since a
+    // reload would drop what is typed in the editors.
+    if (navigator.serviceWorker.controller) {
+      navigator.serviceWorker.addEventListener("controllerchange", () => {
+        const note = document.getElementById("update-note");
+        if (note) note.hidden = false;
+      });
+    }
     navigator.serviceWorker.register("sw.js").catch(() => {}); // no offline use, nothing else lost
   };
+  document.addEventListener("click", (ev) => {
+    if (ev.target && ev.target.id === "update-reload") location.reload();
+  });
 
   document.addEventListener("DOMContentLoaded", async () => {
     const status = document.getElementById("status");

@@ -43,11 +43,12 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(req.url);
   if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   event.respondWith((async () => {
-    const cache = await caches.open(CACHE);
-    const hit = await cache.match(req, { ignoreSearch: true });
+    // caches.match and caches.has, not caches.open: a worker replaced by a new
+    // build's must not make its deleted cache again while it finishes a fetch.
+    const hit = await caches.match(req, { cacheName: CACHE, ignoreSearch: true });
     if (hit) return hit;
     const resp = await fetch(req);
-    if (resp.ok) cache.put(req, resp.clone());
+    if (resp.ok && (await caches.has(CACHE))) (await caches.open(CACHE)).put(req, resp.clone());
     return resp;
   })());
 });
