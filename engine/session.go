@@ -6,8 +6,8 @@ import (
 )
 
 // A Session refines one request after another, reusing what the earlier ones
-// computed. While the catalog and the granularity stay the same, it keeps the
-// universe (in a session, every action of the catalog); the result of
+// computed. While the catalog stays the same, it keeps, for each granularity,
+// the universe (in a session, every action of the catalog); the result of
 // each pattern, by its text and the unused marks of its range; the redundancy of
 // each entry list; and the verification of each pair of statements, by their
 // patterns and the unused marks they cover. Those are pure functions of their
@@ -17,10 +17,11 @@ import (
 // findings.
 //
 // The zero Session is ready to use; its methods may be called from several
-// goroutines, one at a time.
+// goroutines, one at a time. Its answers share slices and maps with what it
+// keeps: read them, do not change them.
 type Session struct {
-	mu    sync.Mutex
-	state *sessionState
+	mu     sync.Mutex
+	states []*sessionState // one per granularity, all of one catalog
 }
 
 // Session memo bounds: past them a memo starts afresh, so what a long editing
@@ -117,10 +118,17 @@ func sameCatalog(a, b *Catalog) bool {
 	return a == b || a.source != "" && a.source == b.source
 }
 
-// lookup returns the state for a catalog and granularity; a new state
-// replaces the old one.
+// lookup returns the state for a catalog and granularity. A session keeps
+// one state per granularity (switching back and forth loses nothing), all for
+// one catalog: another catalog starts afresh.
 func (s *Session) lookup(cat *Catalog, key string) *sessionState {
-	if st := s.state; st != nil && st.key == key && sameCatalog(st.cat, cat) {
+	if len(s.states) > 0 && !sameCatalog(s.states[0].cat, cat) {
+		s.states = nil
+	}
+	for _, st := range s.states {
+		if st.key != key {
+			continue
+		}
 		if len(st.patterns) > maxSessionPatterns {
 			st.patterns = map[string]*patternResult{}
 		}
@@ -135,10 +143,14 @@ func (s *Session) lookup(cat *Catalog, key string) *sessionState {
 		}
 		return st
 	}
-	s.state = &sessionState{cat: cat, key: key,
+	st := &sessionState{cat: cat, key: key,
 		patterns: map[string]*patternResult{}, kept: map[string][]bool{}, checks: map[string]*statementCheck{}}
-	s.state.newFindings()
-	return s.state
+	if len(s.states) > 0 {
+		st.base = s.states[0].base // the same catalog's actions
+	}
+	st.newFindings()
+	s.states = append(s.states, st)
+	return st
 }
 
 // sameNames records the unknown actions of the universe being built: pattern
