@@ -114,11 +114,10 @@ func (r *refiner) warn(code, path, format string, args ...any) {
 	r.res.Warnings = append(r.res.Warnings, Warning{Code: code, Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
-// buildUniverse collects the services the policy can reach and marks the unused
-// actions; unused actions the catalog does not know join the universe.
-func (r *refiner) buildUniverse(f *Findings) {
-	services := map[string]bool{}
-	all := false
+// reach returns the services the policy and the findings name, or all when
+// some pattern can reach any service (a NotAction, a wildcard in a service).
+func (r *refiner) reach(f *Findings) (services map[string]bool, all bool) {
+	services = map[string]bool{}
 	for _, s := range r.p.Statements {
 		if s.Effect != "Allow" {
 			continue
@@ -141,13 +140,22 @@ func (r *refiner) buildUniverse(f *Findings) {
 	for _, s := range f.Services {
 		services[s.Name] = true
 	}
+	return services, all
+}
+
+// buildUniverse collects the services the policy can reach and marks the unused
+// actions; unused actions the catalog does not know join the universe.
+func (r *refiner) buildUniverse(f *Findings) {
+	var services map[string]bool
+	all := true
 	var st *sessionState
-	if r.sess != nil {
+	if r.sess == nil {
+		services, all = r.reach(f)
+	} else {
 		// In a session the universe is the whole catalog: the answer is the
 		// same (a pattern's result reads only the actions of its range, and
 		// the verification of a right refinement finds nothing in other
 		// services), and an edit that reaches another service keeps the rest.
-		all = true
 		st = r.sess.lookup(r.cat, r.gran)
 		fk := findingsKey(f)
 		use := func() {
