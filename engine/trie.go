@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -328,15 +329,23 @@ func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window
 	return generalization{entries: out, trie: t}
 }
 
-// sortEntries sorts patterns by folded text, then by bytes.
+// sortEntries sorts patterns by folded text, then by bytes; each is folded
+// once, not at every comparison.
 func sortEntries(s []string) {
-	sort.Slice(s, func(i, j int) bool {
-		a, b := foldKey(s[i]), foldKey(s[j])
-		if a != b {
-			return a < b
+	type entry struct{ key, text string }
+	es := make([]entry, len(s))
+	for i, t := range s {
+		es[i] = entry{foldKey(t), t}
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
 		}
-		return s[i] < s[j]
+		return strings.Compare(a.text, b.text)
 	})
+	for i, e := range es {
+		s[i] = e.text
+	}
 }
 
 // export converts the trie below its first branching node into the drawable
