@@ -587,15 +587,5 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// FormatJSON parses text and writes it back pretty (2-space indent), keeping key
-// order: what the playground's Format button and diff show.
-func FormatJSON(text []byte) ([]byte, *Error) {
-	v, err := ParseJSON(text)
-	if err != nil {
-		return nil, err
-	}
-	return append(AppendJSON(nil, v, "  "), '\n'), nil
-}
-
 // strValue makes a string Value with no place in any text.
 func strValue(s string) *Value { return &Value{Kind: KindString, Str: s, Off: -1} }

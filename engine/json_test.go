@@ -213,10 +213,6 @@ func TestAppendJSONIndent(t *testing.T) {
 		if got := AppendJSON(nil, v, ""); string(got) != in {
 			t.Errorf("AppendJSON(ParseJSON(%q), \"\") = %s, want the input", in, got)
 		}
-		formatted, ferr := FormatJSON([]byte(in))
-		if ferr != nil || string(formatted) != want.String()+"\n" {
-			t.Errorf("FormatJSON(%q) = %q, %v, want %q", in, formatted, ferr, want.String()+"\n")
-		}
 	}
 	// White space in the input goes; compact writing keeps the key order.
 	v, err := ParseJSON([]byte(" {\n\t\"b\" : [ 1 , 2 ] ,\r\n \"a\" : { } }\n"))
