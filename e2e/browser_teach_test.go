@@ -106,6 +106,14 @@ func TestBrowserExplanations(t *testing.T) {
 	if len(hl) != 1 || hl[0] != `- "lambda:GetFunction",` {
 		t.Errorf("after picking lambda:GetFunction, highlighted diff lines = %q", hl)
 	}
+	// Clicking a changed line in the diff picks its change too.
+	eval[bool](p, `Array.from(`+testid("diff-view")+`.querySelectorAll("[data-change]")).find(d => d.textContent.includes("s3:GetObject*")).click() || true`)
+	if got := eval[string](p, `(`+btn+`).getAttribute("aria-pressed")`); got != "true" {
+		t.Errorf("after clicking the diff line of s3:GetObject*, the s3:Get* explanation has aria-pressed = %q, want true", got)
+	}
+	if hl = eval[[]string](p, `Array.from(`+testid("diff-view")+`.querySelectorAll(".hl")).flatMap(d => d.textContent.split("\n"))`); len(hl) != 8 {
+		t.Errorf("after clicking the diff line of s3:GetObject*, %d highlighted diff lines, want 8: %q", len(hl), hl)
+	}
 }
 
 // TestBrowserCopyCLI checks the AWS CLI command: run through a real shell (with

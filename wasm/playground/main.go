@@ -99,14 +99,17 @@ func main() {
 	}
 	a.byID("copy-button").AddEventListener("click", false, func(dom.Event) { a.copy() })
 	a.byID("copy-cli").AddEventListener("click", false, func(dom.Event) { a.copyCLI() })
-	a.byID("explanations").AddEventListener("click", false, func(ev dom.Event) {
-		btn := ev.Target().Underlying().Call("closest", "[data-change]")
-		if btn.Truthy() {
-			if i, err := strconv.Atoi(btn.Call("getAttribute", "data-change").String()); err == nil {
+	// A change is picked from its explanation, or from its lines in the diff.
+	pick := func(ev dom.Event) {
+		el := ev.Target().Underlying().Call("closest", "[data-change]")
+		if el.Truthy() {
+			if i, err := strconv.Atoi(el.Call("getAttribute", "data-change").String()); err == nil {
 				a.selectChange(i)
 			}
 		}
-	})
+	}
+	a.byID("explanations").AddEventListener("click", false, pick)
+	a.byID("diff-view").AddEventListener("click", false, pick)
 	a.byID("download-button").AddEventListener("click", false, func(dom.Event) { a.download() })
 
 	err := a.loadExamples()
