@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -459,6 +460,7 @@ func TestBrowserExamples(t *testing.T) {
 // TestBrowserLargeExample opens ReadOnlyAccess with half its actions unused:
 // the refined policy shown (in chunks that the browser lays out only when in
 // view) is exactly the engine's answer, chunked as the page says, and so is the
+// diff; explanations come 200 more at a time, or for a change picked in the
 // diff; a trie from the menu is drawn on demand.
 func TestBrowserLargeExample(t *testing.T) {
 	p := open(t)
@@ -505,6 +507,28 @@ func TestBrowserLargeExample(t *testing.T) {
 	}
 	if !strings.Contains(p.text("diff-view"), `"a4b:Get*"`) {
 		t.Errorf("the diff does not show the first replaced pattern a4b:Get*")
+	}
+	// 40 changes are explained at first; a button explains 200 more, and
+	// clicking a diff line of a change not explained yet explains it.
+	explained := func() int { return eval[int](p, testid("explanations")+`.querySelectorAll("button.explain").length`) }
+	total := eval[int](p, `Math.max(...Array.from(`+testid("diff-view")+`.querySelectorAll("[data-change]"), d => +d.getAttribute("data-change")))`) + 1
+	if n := explained(); n != 40 || total < 1000 {
+		t.Fatalf("%d changes explained at first, want 40; the diff tags %d changes, want all (over 1,000)", n, total)
+	}
+	eval[bool](p, `(`+testid("explanations")+`.querySelector("[data-more]").click(), true)`)
+	if n := explained(); n != 240 {
+		t.Errorf("after Explain more, %d changes explained, want 240", n)
+	}
+	lastChange := strconv.Itoa(total - 1)
+	eval[bool](p, `(`+testid("diff-view")+`.querySelector('[data-change="`+lastChange+`"]').click(), true)`)
+	if n := explained(); n != total {
+		t.Errorf("after clicking the diff line of the last change, %d changes explained, want all %d", n, total)
+	}
+	if got := eval[string](p, testid("explanations")+`.querySelector('[data-change="`+lastChange+`"]').getAttribute("aria-pressed")`); got != "true" {
+		t.Errorf("the last change's explanation has aria-pressed %q after clicking its diff line, want true", got)
+	}
+	if eval[bool](p, `!!`+testid("explanations")+`.querySelector("[data-more]")`) {
+		t.Errorf("the Explain more button is still there with every change explained")
 	}
 	// Pick the last trie of the menu: it is asked of the engine when drawn.
 	last := eval[string](p, `(() => { const s = document.getElementById("trie-select"); s.value = s.options[s.options.length - 1].value; s.dispatchEvent(new Event("change")); return s.options[s.options.length - 1].textContent })()`)

@@ -13,9 +13,13 @@ import (
 	"whittle/wasm/playground/diff"
 )
 
-// maxChanges is how many changes are explained (and can be picked out in the
-// diff); the diff shows them all.
-const maxChanges = 40
+// firstExplained is how many changes are explained at first; a button then
+// explains moreExplained more at a time. Every change can be picked out in the
+// diff, which shows them all; picking one not explained yet explains it.
+const (
+	firstExplained = 40
+	moreExplained  = 200
+)
 
 // accessOrder is the order in which access levels are named, that of the
 // Service Authorization Reference; other levels follow alphabetically.
@@ -88,16 +92,25 @@ func explanation(c *engine.Change) string {
 }
 
 // renderExplanations lists one clickable sentence per change.
-func (a *app) renderExplanations(changes []engine.Change) {
+func (a *app) renderExplanations() {
 	el := a.byID("explanations").Underlying()
 	empty(el)
 	a.selected = -1
-	frag := jsDocument.Call("createDocumentFragment")
-	if len(changes) > maxChanges {
-		frag.Call("appendChild", textEl("li", group(len(changes))+" changes; the first "+itoa(maxChanges)+" are explained, the diff below shows all", "class", "more"))
-		changes = changes[:maxChanges]
+	a.explained = 0
+	a.explainUpTo(firstExplained)
+}
+
+// explainUpTo explains the changes of the last result up to n (at most all),
+// after those already explained, and offers the next ones with a button.
+func (a *app) explainUpTo(n int) {
+	el := a.byID("explanations").Underlying()
+	changes := a.last.resp.Changes
+	n = min(n, len(changes))
+	if more := el.Call("querySelector", ".more"); more.Truthy() {
+		more.Call("remove")
 	}
-	for i := range changes {
+	frag := jsDocument.Call("createDocumentFragment")
+	for i := a.explained; i < n; i++ {
 		c := &changes[i]
 		btn := newEl("button", "type", "button", "class", "explain", "data-change", itoa(i), "aria-pressed", "false",
 			"title", "Show this change in the diff and its trie")
@@ -111,6 +124,12 @@ func (a *app) renderExplanations(changes []engine.Change) {
 		li.Call("appendChild", btn)
 		frag.Call("appendChild", li)
 	}
+	a.explained = max(a.explained, n)
+	if rest := len(changes) - a.explained; rest > 0 {
+		li := textEl("li", group(len(changes))+" changes, "+group(a.explained)+" explained; the diff below shows all, and clicking a line of one explains it. ", "class", "more")
+		li.Call("appendChild", textEl("button", "Explain "+group(min(rest, moreExplained))+" more", "type", "button", "class", "small", "data-more", ""))
+		frag.Call("appendChild", li)
+	}
 	el.Call("appendChild", frag)
 }
 
@@ -119,6 +138,9 @@ func (a *app) renderExplanations(changes []engine.Change) {
 func (a *app) selectChange(i int) {
 	if a.last == nil || i < 0 || i >= len(a.last.resp.Changes) {
 		return
+	}
+	if i >= a.explained {
+		a.explainUpTo(i + 1)
 	}
 	a.selected = i
 	root := a.byID("outputs").Underlying()
@@ -171,9 +193,6 @@ func diffTags(lines []diff.Line, changes []engine.Change) []int {
 		stmt  int
 		value string
 		op    diff.Op
-	}
-	if len(changes) > maxChanges {
-		changes = changes[:maxChanges]
 	}
 	want := map[key]int{}
 	for i, c := range changes {

@@ -52,6 +52,7 @@ type app struct {
 	trie                       trieView
 	breakdown                  string
 	selected                   int                           // the change picked in the explanations, or -1
+	explained                  int                           // how many changes of the last result are explained
 	diffKey                    string                        // the two documents of the diff on screen
 	original                   struct{ text, pretty string } // see prettyOriginal
 }
@@ -108,7 +109,13 @@ func main() {
 			}
 		}
 	}
-	a.byID("explanations").AddEventListener("click", false, pick)
+	a.byID("explanations").AddEventListener("click", false, func(ev dom.Event) {
+		if ev.Target().Underlying().Call("closest", "[data-more]").Truthy() {
+			a.explainUpTo(a.explained + moreExplained)
+			return
+		}
+		pick(ev)
+	})
 	a.byID("diff-view").AddEventListener("click", false, pick)
 	a.byID("download-button").AddEventListener("click", false, func(dom.Event) { a.download() })
 

@@ -94,7 +94,7 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	}
 
 	t0 := now()
-	a.renderExplanations(resp.Changes)
+	a.renderExplanations()
 	t1 := now()
 	a.renderDiff(policyText, resp, detach)
 	t2 := now()
