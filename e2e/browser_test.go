@@ -597,7 +597,9 @@ func dropLine(text, want string, k int) string {
 // TestBrowserPerformance measures what the README's Performance section
 // publishes, on this machine. The targets are checked only with
 // WHITTLE_PERF_STRICT=1: on a shared, loaded machine the numbers vary by a
-// factor of several, and the large example is not within its target yet.
+// factor of several, so a timed test would fail for the machine's sake. Every
+// edit of ReadOnlyAccess counts against its target: a Resource, an action
+// deleted, the findings.
 func TestBrowserPerformance(t *testing.T) {
 	srv := freshSite(t) // a first visit: nothing cached by a service worker
 	p := openAt(t, browser, srv.URL+"/")
@@ -645,7 +647,7 @@ func TestBrowserPerformance(t *testing.T) {
 
 	t.Logf("page load to first refined result: %.0f ms (target ≤ 1500)", first)
 	t.Logf("re-refine and redraw, article example: after an edit %.1f ms, Refine on unchanged input %.1f ms (target ≤ 50)", articleEdit, article)
-	t.Logf("re-refine and redraw, ReadOnlyAccess half unused: after an edit of a Resource %.1f ms (target ≤ 300; engine %.1f ms, drawing %.1f ms), after deleting an action %.1f ms, after editing the findings %.1f ms, Refine on unchanged input %.1f ms", largeEdit, engineMS, renderMS, largeAction, largeNew, large)
+	t.Logf("re-refine and redraw, ReadOnlyAccess half unused: after an edit of a Resource %.1f ms (target ≤ 300, as for every edit; engine %.1f ms, drawing %.1f ms), after deleting an action %.1f ms, after editing the findings %.1f ms, Refine on unchanged input %.1f ms", largeEdit, engineMS, renderMS, largeAction, largeNew, large)
 	t.Logf("whittle.wasm transferred gzip: %d bytes (target ≤ 2 MB)", wire)
 	for _, c := range []struct {
 		what        string
@@ -653,7 +655,9 @@ func TestBrowserPerformance(t *testing.T) {
 	}{
 		{"page load to first result (ms)", first, 1500},
 		{"article re-refine after an edit (ms)", articleEdit, 50},
-		{"ReadOnlyAccess half unused re-refine after an edit (ms)", largeEdit, 300},
+		{"ReadOnlyAccess half unused re-refine after an edit of a Resource (ms)", largeEdit, 300},
+		{"ReadOnlyAccess half unused re-refine after deleting an action (ms)", largeAction, 300},
+		{"ReadOnlyAccess half unused re-refine after editing the findings (ms)", largeNew, 300},
 		{"wasm gzip (bytes)", float64(wire), 2 << 20},
 	} {
 		if c.got > c.target {
