@@ -75,16 +75,14 @@ func ParseRequest(body []byte) (*Request, *Error) {
 // what ParseRequest reads from a body with the three as JSON strings, without
 // writing and reading that body. Errors are located in the texts.
 func RequestFromTexts(policy, findings, catalog string, opt Options) (*Request, *Error) {
-	text := func(s string) *Value { return &Value{Kind: KindString, Str: s, Off: -1} }
-	top := &Value{Kind: KindObject, Off: -1, Obj: []Member{{Key: "policy", Val: text(policy)}, {Key: "findings", Val: text(findings)}}}
+	top := &Value{Kind: KindObject, Off: -1, Obj: []Member{{Key: "policy", Val: strValue(policy)}, {Key: "findings", Val: strValue(findings)}}}
 	if catalog != "" {
-		top.Obj = append(top.Obj, Member{Key: "catalog", Val: text(catalog)})
+		top.Obj = append(top.Obj, Member{Key: "catalog", Val: strValue(catalog)})
 	}
-	switch opt.Granularity {
-	case "", GranularityWord, GranularityChar, GranularityAction:
-	default:
-		return nil, &Error{Code: CodeInvalidOptions, Field: "options", Path: "granularity", Offset: -1,
-			Message: "options.granularity: want \"word\", \"char\" or \"action\", not " + (&Value{Kind: KindString, Str: opt.Granularity}).describe()}
+	if opt.Granularity != "" { // checked as readOptions checks the API's options
+		if _, err := readOptions(&Value{Kind: KindObject, Off: -1, Obj: []Member{{Key: "granularity", Val: strValue(opt.Granularity)}}}); err != nil {
+			return nil, err
+		}
 	}
 	req, err := readRequest(nil, top, "policy")
 	if err != nil {
