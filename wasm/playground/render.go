@@ -230,26 +230,18 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	}
 	a.diffKey = key
 	clear(el)
-	refined := []byte(resp.RecommendedPolicy)
-	if detach {
-		refined = nil
-	}
 	// diff.Compare, with the pretty texts the page has already made.
 	td := now()
 	original, err := a.prettyOriginal(policyText)
-	if err == nil && refined != nil {
+	if err == nil && !detach {
 		err = a.last.refinedErr
 	}
 	if err != nil {
 		el.SetTextContent("No diff: " + err.Error())
 		return
 	}
-	var lines []diff.Line
-	if refined == nil {
-		lines = diff.Lines(original, "")
-	} else {
-		lines = diff.Lines(original, a.last.refined)
-	}
+	refined := a.last.refined // "" when detached: every line deleted
+	lines := diff.Lines(original, refined)
 	a.mark("compare", now()-td)
 	// Consecutive lines of one kind (and of one explained change) go into one
 	// block (white-space: pre), blocks into chunks of chunkLines lines (see
