@@ -23,6 +23,20 @@ type Options struct {
 	// (e.g. Statement[1].Action[0]) only: a large policy has a trie per replaced
 	// pattern, megabytes in all, where a page shows one at a time.
 	TriePath string `json:"triePath,omitempty"`
+	// UnusedAccessAge is the window of an IAM last-accessed report, in days
+	// ending at its JobCompletionDate (0: DefaultUnusedAccessAge).
+	UnusedAccessAge int `json:"unusedAccessAge,omitempty"`
+	// Principal picks the role or user (name or ARN) of an authorization-details
+	// dump (POST /api/v1/recommendation).
+	Principal string `json:"principal,omitempty"`
+}
+
+// age is the window of a last-accessed report these options ask for.
+func (o Options) age() int {
+	if o.UnusedAccessAge == 0 {
+		return DefaultUnusedAccessAge
+	}
+	return o.UnusedAccessAge
 }
 
 // Change explains one changed pattern of one statement.
@@ -113,6 +127,7 @@ type Response struct {
 	Verification      Verification    `json:"verification"`
 	Size              Size            `json:"size"`
 	Warnings          []Warning       `json:"warnings"`
+	Findings          FindingsInfo    `json:"findings"` // how the findings were read
 	Catalog           CatalogInfo     `json:"catalog"`
 	Tries             []Trie          `json:"tries,omitempty"` // with options.trie
 }

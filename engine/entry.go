@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -51,6 +52,7 @@ func respond(req *Request, res *Result) *Response {
 		Verification:      res.Verify,
 		Size:              res.Size,
 		Warnings:          res.Warnings,
+		Findings:          req.Findings.info(req.Catalog, req.Policy),
 		Catalog:           req.Catalog.Info(),
 		Tries:             res.Tries,
 	}
@@ -67,7 +69,7 @@ func ParseRequest(body []byte) (*Request, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return readRequest(body, top, "policy")
+	return readRequest(body, top, "policy", Options{})
 }
 
 // RequestFromTexts is [ParseRequest] for a request whose policy, findings and
@@ -79,12 +81,10 @@ func RequestFromTexts(policy, findings, catalog string, opt Options) (*Request, 
 	if catalog != "" {
 		top.Obj = append(top.Obj, Member{Key: "catalog", Val: strValue(catalog)})
 	}
-	if opt.Granularity != "" { // checked as readOptions checks the API's options
-		if _, err := readOptions(&Value{Kind: KindObject, Off: -1, Obj: []Member{{Key: "granularity", Val: strValue(opt.Granularity)}}}); err != nil {
-			return nil, err
-		}
+	if err := opt.check(); err != nil {
+		return nil, err
 	}
-	req, err := readRequest(nil, top, "policy")
+	req, err := readRequest(nil, top, "policy", opt)
 	if err != nil {
 		return nil, err
 	}
@@ -143,8 +143,13 @@ func policyBytes(v *Value) int {
 	return v.End - v.Off
 }
 
-func readRequest(body []byte, top *Value, policyKey string) (*Request, *Error) {
-	req := &Request{}
+// readRequest reads a request from the members of top: the policy at
+// policyKey, findings, catalog and options (opt when top has no options).
+func readRequest(body []byte, top *Value, policyKey string, opt Options) (*Request, *Error) {
+	req := &Request{Options: opt}
+	if err := readTopOptions(body, top, &req.Options); err != nil {
+		return nil, err
+	}
 	pv := top.Get(policyKey)
 	if pv == nil {
 		return nil, &Error{Code: CodeInvalidRequest, Field: "body", Offset: -1, Message: fmt.Sprintf("the request has no %q", policyKey)}
@@ -157,21 +162,50 @@ func readRequest(body []byte, top *Value, policyKey string) (*Request, *Error) {
 	if err != nil {
 		return nil, err
 	}
+	if isDump(v) || isPolicyList(v) {
+		what := "a list of policies"
+		if isDump(v) {
+			what = "the output of get-account-authorization-details"
+		}
+		return nil, (&Error{Code: CodeInvalidPolicy, Field: "policy", Offset: v.Off, Message: "this is " + what +
+			", not one policy document: POST it as \"policies\" to /api/v1/recommendation, which refines every policy of a principal"}).Locate(text)
+	}
 	if req.Policy, err = policyFromValue(v); err != nil {
 		return nil, err.Locate(text)
 	}
-	fv := top.Get("findings")
-	if fv == nil {
-		return nil, &Error{Code: CodeInvalidRequest, Field: "body", Offset: -1, Message: `the request has no "findings" (send [] when nothing is unused)`}
-	}
-	if text, v, err = input(body, fv, "findings"); err != nil {
-		err.Code = CodeInvalidFindings
+	if req.Findings, req.Catalog, err = readFindingsCatalog(body, top, req.Options.age()); err != nil {
 		return nil, err
 	}
-	if req.Findings, err = findingsFromValue(v); err != nil {
-		return nil, err.Locate(text)
+	return req, nil
+}
+
+// readTopOptions reads the options of top, if any, into opt.
+func readTopOptions(body []byte, top *Value, opt *Options) *Error {
+	if ov := top.Get("options"); ov != nil && ov.Kind != KindNull {
+		var err *Error
+		if *opt, err = readOptions(ov); err != nil {
+			return err.Locate(body)
+		}
 	}
-	req.Catalog = BuiltinCatalog()
+	return nil
+}
+
+// readFindingsCatalog reads the findings (a last-accessed report with a window
+// of age days) and the catalog of top: what every route's request shares.
+func readFindingsCatalog(body []byte, top *Value, age int) (f *Findings, cat *Catalog, err *Error) {
+	fv := top.Get("findings")
+	if fv == nil {
+		return nil, nil, &Error{Code: CodeInvalidRequest, Field: "body", Offset: -1, Message: `the request has no "findings" (send [] when nothing is unused)`}
+	}
+	text, v, err := input(body, fv, "findings")
+	if err != nil {
+		err.Code = CodeInvalidFindings
+		return nil, nil, err
+	}
+	if f, err = findingsFromValue(v, age); err != nil {
+		return nil, nil, err.Locate(text)
+	}
+	cat = BuiltinCatalog()
 	if cv := top.Get("catalog"); cv != nil && cv.Kind != KindNull && !(cv.Kind == KindString && strings.TrimSpace(cv.Str) == "") {
 		var user *Catalog
 		text := []byte(cv.Str)
@@ -183,19 +217,14 @@ func readRequest(body []byte, top *Value, policyKey string) (*Request, *Error) {
 				err.Offset += cv.Off
 				err.Locate(body)
 			}
-			return nil, err
+			return nil, nil, err
 		}
-		if over := req.Catalog.Overlay(user); over != req.Catalog {
+		if over := cat.Overlay(user); over != cat {
 			over.source = string(text) // the same text, the same catalog (see Session)
-			req.Catalog = over
+			cat = over
 		}
 	}
-	if ov := top.Get("options"); ov != nil && ov.Kind != KindNull {
-		if req.Options, err = readOptions(ov); err != nil {
-			return nil, err.Locate(body)
-		}
-	}
-	return req, nil
+	return f, cat, nil
 }
 
 func readOptions(v *Value) (Options, *Error) {
@@ -225,69 +254,41 @@ func readOptions(v *Value) (Options, *Error) {
 				return fail(m.Val, m.Key, "want the JSON path of a pattern, such as \"Statement[1].Action[0]\", not %s", m.Val.describe())
 			}
 			o.TriePath = m.Val.Str
+		case "unusedAccessAge":
+			days, err := strconv.Atoi(m.Val.Str)
+			if m.Val.Kind != KindNumber || err != nil {
+				return fail(m.Val, m.Key, "want a whole number of days from %d to %d, not %s", MinUnusedAccessAge, MaxUnusedAccessAge, m.Val.describe())
+			}
+			if msg := checkAge(days); msg != "" {
+				return fail(m.Val, m.Key, "%s", msg)
+			}
+			o.UnusedAccessAge = days
+		case "principal":
+			if m.Val.Kind != KindString || strings.TrimSpace(m.Val.Str) == "" {
+				return fail(m.Val, m.Key, "want the name or ARN of a role or user, not %s", m.Val.describe())
+			}
+			o.Principal = m.Val.Str
 		default:
-			return fail(m.Val, m.Key, "unknown option (want granularity, trie, triePath)")
+			return fail(m.Val, m.Key, "unknown option (want granularity, trie, triePath, unusedAccessAge, principal)")
 		}
 	}
 	return o, nil
 }
 
-// HandleRecommendation answers POST /api/v1/recommendation in the shape of
-// aws accessanalyzer get-finding-recommendation: every policy of one principal
-// refined against the same findings.
-func HandleRecommendation(body []byte) ([]byte, *Error) {
-	top, err := parseBody(body, "policies", "findings", "catalog", "options")
-	if err != nil {
-		return nil, err
+// check validates options a wrapper made itself, with the messages readOptions
+// gives for the API's.
+func (o Options) check() *Error {
+	if o.Granularity != "" && o.Granularity != GranularityWord && o.Granularity != GranularityChar && o.Granularity != GranularityAction {
+		return &Error{Code: CodeInvalidOptions, Field: "options", Path: "granularity", Offset: -1,
+			Message: fmt.Sprintf("options.granularity: want \"word\", \"char\" or \"action\", not string %q", o.Granularity)}
 	}
-	pols := top.Get("policies")
-	if pols == nil || pols.Kind != KindArray {
-		return nil, &Error{Code: CodeInvalidRequest, Field: "body", Path: "policies", Offset: -1,
-			Message: `"policies" must be an array of {"existingPolicyId", "document"}`}
+	if o.UnusedAccessAge != 0 {
+		if msg := checkAge(o.UnusedAccessAge); msg != "" {
+			return &Error{Code: CodeInvalidOptions, Field: "options", Path: "unusedAccessAge", Offset: -1,
+				Message: "options.unusedAccessAge: " + msg}
+		}
 	}
-	type stepBody struct {
-		RecommendedAction string `json:"recommendedAction"`
-		ExistingPolicyID  string `json:"existingPolicyId,omitempty"`
-		RecommendedPolicy string `json:"recommendedPolicy,omitempty"`
-	}
-	type step struct {
-		Step stepBody `json:"unusedPermissionsRecommendedStep"`
-	}
-	out := struct {
-		Type  string `json:"recommendationType"`
-		State string `json:"status"`
-		Steps []step `json:"recommendedSteps"`
-	}{Type: "UnusedPermissionRecommendation", State: "SUCCEEDED", Steps: []step{}}
-	for i, pv := range pols.Arr {
-		where := fmt.Sprintf("policies[%d]", i)
-		if pv.Kind != KindObject || pv.Get("document") == nil {
-			return nil, (&Error{Code: CodeInvalidRequest, Field: "body", Path: where, Offset: pv.Off,
-				Message: where + `: want {"existingPolicyId": ..., "document": ...}`}).Locate(body)
-		}
-		one := &Value{Kind: KindObject, Obj: []Member{{Key: "document", Val: pv.Get("document")}}}
-		for _, k := range []string{"findings", "catalog", "options"} {
-			if v := top.Get(k); v != nil {
-				one.Obj = append(one.Obj, Member{Key: k, Val: v})
-			}
-		}
-		req, err := readRequest(body, one, "document")
-		if err != nil {
-			if err.Field == "policy" {
-				err.Message = where + ".document: " + err.Message
-			}
-			return nil, err
-		}
-		res := Refine(req.Policy, req.Findings, req.Catalog, req.Options)
-		s := stepBody{RecommendedAction: res.Action}
-		if id := pv.Get("existingPolicyId"); id != nil && id.Kind == KindString {
-			s.ExistingPolicyID = id.Str
-		}
-		if res.Action == ActionCreate {
-			s.RecommendedPolicy = string(res.Text)
-		}
-		out.Steps = append(out.Steps, step{s})
-	}
-	return marshalIndent(out), nil
+	return nil
 }
 
 // HandleCatalog answers GET /api/v1/catalog: the built-in catalog's metadata.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -9,6 +10,9 @@ import (
 type Findings struct {
 	Actions  []UnusedAction  // unused actions, "service:Name" as given
 	Services []UnusedService // services of which nothing is used
+	Form     string          // the form they came in: FormAnalyzer, FormLastAccessed, ...
+
+	report *report // what a last-accessed report says besides (nil for other forms)
 }
 
 // UnusedAction is one unused action and where the findings named it.
@@ -30,6 +34,8 @@ type UnusedService struct {
 //   - aws accessanalyzer get-finding-v2 output: {"findingDetails": [{"unusedPermissionDetails":
 //     {"serviceNamespace": "s3", "actions": [{"action": "s3:GetBucketAcl"}]}}]}, or an array of them
 //   - a flat array of action names: ["s3:GetBucketAcl"]
+//   - aws iam get-service-last-accessed-details output (one page, or an array of
+//     pages), read with a window of [DefaultUnusedAccessAge] days (see lastaccessed.go)
 //
 // A detail with a serviceNamespace and no actions means the whole service is
 // unused. Action names may come with or without the "service:" prefix.
@@ -39,27 +45,47 @@ func ParseFindings(text []byte) (*Findings, *Error) {
 		err.Field = "findings"
 		return nil, err
 	}
-	f, err := findingsFromValue(v)
+	f, err := findingsFromValue(v, DefaultUnusedAccessAge)
 	if err != nil {
 		return nil, err.Locate(text)
 	}
 	return f, nil
 }
 
-// findingsFromValue reads findings from a parsed value. Errors carry an Offset
-// into the text v was parsed from; the caller locates them.
-func findingsFromValue(v *Value) (*Findings, *Error) {
-	r := &findingsReader{f: &Findings{}}
+// findingsFromValue reads findings from a parsed value; a last-accessed report
+// is read with a window of age days. Errors carry an Offset into the text v was
+// parsed from; the caller locates them.
+func findingsFromValue(v *Value, age int) (*Findings, *Error) {
+	r := &findingsReader{f: &Findings{}, age: age}
 	r.top(v)
 	if r.err != nil {
 		return nil, r.err
+	}
+	switch {
+	case r.f.report != nil:
+		r.f.Form = FormLastAccessed
+	case len(r.forms) == 1:
+		r.f.Form = r.forms[0]
+	case len(r.forms) > 1:
+		r.f.Form = FormMixed
+	default:
+		r.f.Form = FormEmpty
 	}
 	return r.f, nil
 }
 
 type findingsReader struct {
-	f   *Findings
-	err *Error
+	f     *Findings
+	err   *Error
+	age   int      // days of a last-accessed report's window
+	forms []string // the forms seen, each once
+}
+
+// form records that an item of the given form was read.
+func (r *findingsReader) form(f string) {
+	if !slices.Contains(r.forms, f) {
+		r.forms = append(r.forms, f)
+	}
 }
 
 func (r *findingsReader) fail(v *Value, path, format string, args ...any) {
@@ -83,10 +109,22 @@ func join(path, key string) string {
 func (r *findingsReader) top(v *Value) {
 	switch v.Kind {
 	case KindArray:
+		if len(v.Arr) > 0 && isReport(v.Arr[0]) {
+			paths := make([]string, len(v.Arr))
+			for i := range paths {
+				paths[i] = fmt.Sprintf("[%d]", i)
+			}
+			r.reports(v.Arr, paths)
+			return
+		}
 		for i, item := range v.Arr {
 			r.item(item, fmt.Sprintf("[%d]", i))
 		}
 	case KindObject:
+		if isReport(v) {
+			r.reports([]*Value{v}, []string{""})
+			return
+		}
 		r.object(v, "")
 	default:
 		r.fail(v, "", "findings must be an array or an object, not %s", v.describe())
@@ -97,8 +135,13 @@ func (r *findingsReader) top(v *Value) {
 func (r *findingsReader) item(v *Value, path string) {
 	switch v.Kind {
 	case KindString:
+		r.form(FormActionNames)
 		r.action(v, path, "")
 	case KindObject:
+		if isReport(v) {
+			r.fail(v, path, "a last-accessed report cannot be mixed with other findings: paste its pages alone, as an array")
+			return
+		}
 		r.object(v, path)
 	default:
 		r.fail(v, path, "want an action name or a finding object, not %s", v.describe())
@@ -108,6 +151,7 @@ func (r *findingsReader) item(v *Value, path string) {
 func (r *findingsReader) object(v *Value, path string) {
 	switch {
 	case v.Get("findingDetails") != nil:
+		r.form(FormFindingV2)
 		details := v.Get("findingDetails")
 		dp := join(path, "findingDetails")
 		if details.Kind != KindArray {
@@ -127,11 +171,13 @@ func (r *findingsReader) object(v *Value, path string) {
 			// nothing about actions and are passed over.
 		}
 	case v.Get("unusedPermissionDetails") != nil:
+		r.form(FormFindingV2)
 		r.detail(v.Get("unusedPermissionDetails"), join(path, "unusedPermissionDetails"))
 	case v.Get("serviceNamespace") != nil:
+		r.form(FormAnalyzer)
 		r.detail(v, path)
 	default:
-		r.fail(v, path, "a finding needs serviceNamespace, unusedPermissionDetails or findingDetails")
+		r.fail(v, path, "a finding needs serviceNamespace, unusedPermissionDetails or findingDetails (or, for an IAM last-accessed report, ServicesLastAccessed)")
 	}
 }
 

@@ -7,9 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
+
+// goldenClock is the time of every golden recommendation (startedAt and
+// completedAt are the clock's): the end of the reports' windows.
+func goldenClock() time.Time { return time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC) }
 
 // TestGolden answers each testdata/golden/NAME.request.json as the API would
 // (recommendation-* through HandleRecommendation, the rest through HandleRefine)
@@ -26,8 +31,8 @@ func TestGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			body := mustRead(t, file)
 			handle := HandleRefine
-			if strings.HasPrefix(name, "recommendation-") {
-				handle = HandleRecommendation
+			if strings.HasPrefix(name, "recommendation-") || strings.HasPrefix(name, "error-recommendation-") {
+				handle = func(body []byte) ([]byte, *Error) { return handleRecommendation(body, goldenClock) }
 			}
 			got, e := handle(body)
 			if e != nil {

@@ -62,6 +62,10 @@ func refineIn(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session) *Re
 		GroupInlineQuota:   QuotaGroupInline,
 	}
 	res.Size.After = policySize(res.Text)
+	if res.Action != ActionNone && slices.ContainsFunc(p.Statements, func(s *Statement) bool { return s.Effect == "Allow" && s.Key == "NotAction" }) {
+		res.Warnings = append(res.Warnings, Warning{Code: "NOT_ACTION", Message: "Access Analyzer makes no recommendation for a policy with an Allow NotAction statement; " +
+			"Whittle refines it by adding the unused actions to NotAction (checked like every answer), so AWS would not show this one"})
+	}
 	if res.Size.After > QuotaManagedPolicy {
 		res.Warnings = append(res.Warnings, Warning{Code: "OVER_QUOTA", Message: fmt.Sprintf(
 			"the refined policy has %d characters without whitespace, over the managed policy quota of %d", res.Size.After, QuotaManagedPolicy)})

@@ -173,6 +173,7 @@ func TestRefineRules(t *testing.T) {
 			findings: `[{"serviceNamespace": "s3"}, {"serviceNamespace": "ec2", "actions": ["RunInstances"]}]`,
 			action:   ActionCreate,
 			want:     [][]string{{"iam:*", "ec2:RunInstances", "s3:*"}},
+			warnings: []string{"NOT_ACTION"}, // AWS makes no recommendation for it
 		},
 		{
 			name:     "NotAction: nothing it allows is unused",

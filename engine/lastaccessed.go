@@ -1,0 +1,414 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file reads the findings form that costs nothing: the IAM last-accessed
+// report of `aws iam get-service-last-accessed-details`, read the way Access
+// Analyzer reads the same data.
+//
+//	{"JobStatus": "COMPLETED", "JobType": "ACTION_LEVEL",
+//	 "JobCompletionDate": "2026-11-30T10:00:00+00:00",
+//	 "ServicesLastAccessed": [
+//	   {"ServiceNamespace": "s3", "LastAuthenticated": "2026-11-29T08:00:00+00:00",
+//	    "TrackedActionsLastAccessed": [{"ActionName": "CreateBucket"}, ...]},
+//	   {"ServiceNamespace": "lambda"}]}
+//
+// The window is the UnusedAccessAge days that end at JobCompletionDate (never
+// the clock: the same report gives the same answer next month). A service not
+// authenticated in the window is unused as a whole; in a service used in the
+// window, each tracked action not accessed in it is unused. Actions the report
+// does not track (data-plane actions such as s3:GetObject, iam:PassRole) are
+// never unused. A service-level report only ever yields whole services. Several
+// pages of one report, pasted as an array, are read as one.
+
+// Default and bounds of Options.UnusedAccessAge, the days of the window; the
+// same as Access Analyzer's unused-access age setting.
+const (
+	DefaultUnusedAccessAge = 90
+	MinUnusedAccessAge     = 1
+	MaxUnusedAccessAge     = 365
+)
+
+// The forms findings come in ([FindingsInfo.Form]).
+const (
+	FormAnalyzer     = "access-analyzer"      // [{"serviceNamespace": "s3", "actions": [...]}]
+	FormFindingV2    = "get-finding-v2"       // {"findingDetails": [...]} or an array of them
+	FormActionNames  = "action-names"         // ["s3:GetBucketAcl", ...]
+	FormLastAccessed = "last-accessed-report" // get-service-last-accessed-details, one page or an array of pages
+	FormMixed        = "mixed"                // an array mixing the first three forms
+	FormEmpty        = "empty"                // [] or a report with no findings details
+)
+
+// Job types of a last-accessed report.
+const (
+	JobServiceLevel = "SERVICE_LEVEL"
+	JobActionLevel  = "ACTION_LEVEL"
+)
+
+// report is what a last-accessed report says beyond the unused actions: the
+// window, and the services used in it with the actions the report tracks, which
+// [FindingsInfo] needs to count the allowed actions kept because untracked.
+type report struct {
+	jobType    string
+	start, end time.Time
+	age        int
+	services   int                        // services the report lists
+	used       map[string]map[string]bool // service used in the window → its tracked actions (foldKey of the name)
+}
+
+// FindingsInfo says how the findings were read: their form, and for an IAM
+// last-accessed report the window and what it found.
+type FindingsInfo struct {
+	Form   string      `json:"form"` // one of the Form constants
+	Report *ReportInfo `json:"report,omitempty"`
+}
+
+// ReportInfo is what Whittle read in an IAM last-accessed report.
+type ReportInfo struct {
+	JobType         string   `json:"jobType"`         // SERVICE_LEVEL or ACTION_LEVEL
+	WindowStart     string   `json:"windowStart"`     // JobCompletionDate minus UnusedAccessAge days
+	WindowEnd       string   `json:"windowEnd"`       // JobCompletionDate
+	UnusedAccessAge int      `json:"unusedAccessAge"` // days
+	Services        int      `json:"services"`        // services the report lists
+	UnusedServices  []string `json:"unusedServices"`  // not authenticated in the window, sorted
+	UnusedActions   []string `json:"unusedActions"`   // tracked, not accessed in the window (of used services), sorted
+	// UntrackedKept counts the catalog actions the policy allows, of services used
+	// in the window, that stay because the report does not track them.
+	UntrackedKept int `json:"untrackedKept"`
+}
+
+// timeLayout is how answers write a report's times: as the AWS CLI does.
+const timeLayout = "2006-01-02T15:04:05-07:00"
+
+// info describes f for an answer; for a report, UntrackedKept counts what the
+// policies allow (each action once, whichever policy allows it).
+func (f *Findings) info(cat *Catalog, policies ...*Policy) FindingsInfo {
+	if f == nil {
+		return FindingsInfo{Form: FormEmpty}
+	}
+	fi := FindingsInfo{Form: f.Form}
+	rep := f.report
+	if rep == nil {
+		return fi
+	}
+	ri := &ReportInfo{JobType: rep.jobType, UnusedAccessAge: rep.age, Services: rep.services,
+		WindowStart: rep.start.UTC().Format(timeLayout), WindowEnd: rep.end.UTC().Format(timeLayout),
+		UnusedServices: []string{}, UnusedActions: []string{}}
+	for _, s := range f.Services {
+		ri.UnusedServices = append(ri.UnusedServices, s.Name)
+	}
+	for _, a := range f.Actions {
+		name := a.Name
+		if canon, ok := cat.Lookup(name); ok {
+			name = canon
+		}
+		ri.UnusedActions = append(ri.UnusedActions, name)
+	}
+	slices.Sort(ri.UnusedServices)
+	ri.UnusedServices = slices.Compact(ri.UnusedServices)
+	slices.Sort(ri.UnusedActions)
+	ri.UnusedActions = slices.Compact(ri.UnusedActions)
+	ri.UntrackedKept = rep.untrackedAllowed(cat, policies)
+	fi.Report = ri
+	return fi
+}
+
+// untrackedAllowed counts the catalog actions of services used in the window
+// that the report does not track and some Allow statement of the policies allows.
+func (rep *report) untrackedAllowed(cat *Catalog, policies []*Policy) int {
+	n := 0
+	for svc, tracked := range rep.used {
+		var allows []func(string) bool // one per Allow statement reaching svc
+		for _, p := range policies {
+			for _, s := range p.Statements {
+				if s.Effect == "Allow" {
+					if f := statementAllows(s, svc); f != nil {
+						allows = append(allows, f)
+					}
+				}
+			}
+		}
+		if allows == nil {
+			continue
+		}
+		for _, name := range cat.Actions(svc) {
+			action := svc + ":" + name
+			if tracked[foldKey(name)] {
+				continue
+			}
+			for _, allowed := range allows {
+				if allowed(action) {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
+}
+
+// statementAllows returns a test of whether statement s allows an action of
+// service svc, or nil when it allows none of them.
+func statementAllows(s *Statement, svc string) func(string) bool {
+	var ms []func(string) bool
+	for _, p := range s.Patterns {
+		if ps, ok := serviceOf(p.Text); ok && ps != svc {
+			continue // names another service
+		}
+		ms = append(ms, compileMatch(p.Text))
+	}
+	any := func(a string) bool {
+		for _, m := range ms {
+			if m(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if s.Key == "NotAction" {
+		return func(a string) bool { return !any(a) }
+	}
+	if ms == nil {
+		return nil
+	}
+	return any
+}
+
+// isReport reports whether v has the shape of a last-accessed report page.
+func isReport(v *Value) bool {
+	return v.Kind == KindObject && (v.Get("ServicesLastAccessed") != nil || v.Get("JobStatus") != nil)
+}
+
+// reportTime reads a time of a report: ISO 8601 as the CLI prints it (with T or
+// a space, with or without fractional seconds and offset), or seconds since
+// 1970 as an SDK's JSON may give them.
+func reportTime(v *Value) (time.Time, bool) {
+	switch v.Kind {
+	case KindString:
+		s := strings.Replace(strings.TrimSpace(v.Str), " ", "T", 1)
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t, true
+			}
+		}
+	case KindNumber:
+		f, err := strconv.ParseFloat(v.Str, 64)
+		if err == nil && f >= 0 && f < 1e11 {
+			sec, frac := math.Modf(f)
+			return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// reports reads the pages of one last-accessed report (paths[i] is where
+// pages[i] stands) into r.f. A service listed twice (on two pages) is used
+// when either listing says so, and so is each of its tracked actions.
+func (r *findingsReader) reports(pages []*Value, paths []string) {
+	rep := &report{age: r.age, used: map[string]map[string]bool{}}
+	type trackedAction struct {
+		name     *Value // the ActionName
+		path     string
+		accessed bool // in the window
+	}
+	type service struct {
+		ns      *Value // the ServiceNamespace
+		path    string
+		used    bool
+		tracked []trackedAction
+	}
+	var order []string
+	services := map[string]*service{}
+	for i, page := range pages {
+		path := paths[i]
+		jt, end, ok := r.reportPage(page, path, i == len(pages)-1)
+		if !ok {
+			return
+		}
+		if i == 0 {
+			rep.jobType, rep.end = jt, end
+			rep.start = end.Add(-time.Duration(r.age) * 24 * time.Hour)
+		} else if jt != rep.jobType || !end.Equal(rep.end) {
+			r.fail(page, path, "this page comes from another report (JobType %s, JobCompletionDate %s) than the first (%s, %s)",
+				jt, end.UTC().Format(timeLayout), rep.jobType, rep.end.UTC().Format(timeLayout))
+			return
+		}
+		lp := join(path, "ServicesLastAccessed")
+		for j, sv := range page.Get("ServicesLastAccessed").Arr {
+			sp := lp + "[" + strconv.Itoa(j) + "]"
+			if sv.Kind != KindObject {
+				r.fail(sv, sp, "must be an object, not %s", sv.describe())
+				return
+			}
+			ns := sv.Get("ServiceNamespace")
+			if ns == nil {
+				r.fail(sv, sp, "ServiceNamespace is missing")
+				return
+			}
+			if ns.Kind != KindString || !validCatalogService(ns.Str) {
+				r.fail(ns, join(sp, "ServiceNamespace"), "want a service prefix such as \"s3\", not %s", ns.describe())
+				return
+			}
+			key := strings.ToLower(ns.Str)
+			s := services[key]
+			if s == nil {
+				s = &service{ns: ns, path: join(sp, "ServiceNamespace")}
+				services[key] = s
+				order = append(order, key)
+			}
+			used, ok := r.inWindow(sv, sp, "LastAuthenticated", rep.start)
+			if !ok {
+				return
+			}
+			s.used = s.used || used
+			ta := sv.Get("TrackedActionsLastAccessed")
+			if ta == nil || ta.Kind == KindNull || jt != JobActionLevel {
+				continue // a service-level report yields whole services only
+			}
+			tp := join(sp, "TrackedActionsLastAccessed")
+			if ta.Kind != KindArray {
+				r.fail(ta, tp, "must be an array, not %s", ta.describe())
+				return
+			}
+			for k, a := range ta.Arr {
+				ap := tp + "[" + strconv.Itoa(k) + "]"
+				if a.Kind != KindObject {
+					r.fail(a, ap, "must be an object, not %s", a.describe())
+					return
+				}
+				name := a.Get("ActionName")
+				if name == nil {
+					r.fail(a, ap, "ActionName is missing")
+					return
+				}
+				in, ok := r.inWindow(a, ap, "LastAccessedTime", rep.start)
+				if !ok {
+					return
+				}
+				s.used = s.used || in // an action used in the window uses its service
+				s.tracked = append(s.tracked, trackedAction{name, join(ap, "ActionName"), in})
+			}
+		}
+	}
+	rep.services = len(order)
+	for _, key := range order {
+		s := services[key]
+		if !s.used {
+			r.f.Services = append(r.f.Services, UnusedService{Name: key, Path: s.path})
+			continue
+		}
+		tracked := map[string]bool{} // foldKey of "svc:Name" → accessed in the window
+		var names []UnusedAction
+		for _, t := range s.tracked {
+			before := len(r.f.Actions)
+			r.action(t.name, t.path, key)
+			if r.err != nil {
+				return
+			}
+			a := r.f.Actions[before]
+			r.f.Actions = r.f.Actions[:before]
+			k := foldKey(a.Name)
+			if _, dup := tracked[k]; !dup {
+				names = append(names, a)
+			}
+			tracked[k] = tracked[k] || t.accessed
+		}
+		set := map[string]bool{}
+		for _, a := range names {
+			k := foldKey(a.Name)
+			set[k[len(key)+1:]] = true
+			if !tracked[k] {
+				r.f.Actions = append(r.f.Actions, a)
+			}
+		}
+		rep.used[key] = set
+	}
+	r.f.report = rep
+}
+
+// reportPage checks the top of one page of a report: done, of a known job
+// type, with a completion date, not truncated if it is the last, and with a
+// list of services. ok is false when r.err is set.
+func (r *findingsReader) reportPage(page *Value, path string, last bool) (jobType string, end time.Time, ok bool) {
+	if !isReport(page) {
+		r.fail(page, path, "want a page of the last-accessed report like the others, not %s", page.describe())
+		return
+	}
+	st := page.Get("JobStatus")
+	if st == nil || st.Kind != KindString {
+		r.fail(page, path, "JobStatus is missing: paste the whole output of aws iam get-service-last-accessed-details")
+		return
+	}
+	if st.Str != "COMPLETED" {
+		why := ""
+		if m := page.Get("Error").Get("Message"); m != nil && m.Kind == KindString {
+			why = " (" + m.Str + ")"
+		}
+		r.fail(st, join(path, "JobStatus"), "the report is %s%s, not COMPLETED: run aws iam get-service-last-accessed-details --job-id … again when it is done, and paste that", st.Str, why)
+		return
+	}
+	jobType = JobServiceLevel
+	if v := page.Get("JobType"); v != nil && v.Kind != KindNull {
+		if v.Kind != KindString || v.Str != JobServiceLevel && v.Str != JobActionLevel {
+			r.fail(v, join(path, "JobType"), "want \"SERVICE_LEVEL\" or \"ACTION_LEVEL\", not %s", v.describe())
+			return
+		}
+		jobType = v.Str
+	}
+	cd := page.Get("JobCompletionDate")
+	if cd == nil || cd.Kind == KindNull {
+		r.fail(page, path, "JobCompletionDate is missing: the window of unused access ends there")
+		return
+	}
+	end, good := reportTime(cd)
+	if !good {
+		r.fail(cd, join(path, "JobCompletionDate"), "want a date and time such as \"2026-11-30T10:00:00+00:00\", not %s", cd.describe())
+		return
+	}
+	if tr := page.Get("IsTruncated"); last && tr != nil && tr.Kind == KindBool && tr.Str == "true" {
+		r.fail(tr, join(path, "IsTruncated"), "the report goes on past this page: fetch the next page with --marker (this page's Marker) and paste all the pages as one array [page1, page2, …]")
+		return
+	}
+	list := page.Get("ServicesLastAccessed")
+	if list == nil {
+		r.fail(page, path, "ServicesLastAccessed is missing")
+		return
+	}
+	if list.Kind != KindArray {
+		r.fail(list, join(path, "ServicesLastAccessed"), "must be an array, not %s", list.describe())
+		return
+	}
+	return jobType, end, true
+}
+
+// inWindow reads the optional time v[key] and tells whether it lies in the
+// window that starts at start: at or after it (a time after the window's end
+// is in it too: the access happened). ok is false when the time is malformed
+// (r.err is set).
+func (r *findingsReader) inWindow(v *Value, path, key string, start time.Time) (in, ok bool) {
+	t := v.Get(key)
+	if t == nil || t.Kind == KindNull {
+		return false, true
+	}
+	at, good := reportTime(t)
+	if !good {
+		r.fail(t, join(path, key), "want a date and time such as \"2026-11-30T10:00:00+00:00\", not %s", t.describe())
+		return false, false
+	}
+	return !at.Before(start), true
+}
+
+// checkAge validates an unused-access age in days.
+func checkAge(days int) string {
+	if days < MinUnusedAccessAge || days > MaxUnusedAccessAge {
+		return fmt.Sprintf("want a number of days from %d to %d, not %d", MinUnusedAccessAge, MaxUnusedAccessAge, days)
+	}
+	return ""
+}
