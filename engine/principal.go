@@ -44,6 +44,7 @@ type PolicyInput struct {
 	Kind      string  // PolicyManaged or PolicyInline
 	UpdatedAt string  // a managed policy's default version date, "" if not known
 	Path      string  // where its document stands in the input
+	Offset    int     // the document's byte offset in the input text; -1 when given as a string (its offsets are the string's)
 	Policy    *Policy // nil when the input lacks its document (see Missing)
 	Missing   string  // why there is no document
 }
@@ -114,7 +115,7 @@ func readPolicySet(text []byte, v *Value, field, principal string, firstIfMany b
 		r.set.Form = InputPolicy
 		var p *Policy
 		if p, err = r.document(v, ""); err == nil {
-			r.set.Policies = []PolicyInput{{Kind: PolicyInline, Policy: p}}
+			r.set.Policies = []PolicyInput{{Kind: PolicyInline, Policy: p, Offset: v.Off}}
 		}
 	}
 	if err != nil {
@@ -179,8 +180,12 @@ func (r *setReader) tooLarge(v *Value, path string, n int) *Error {
 	return e
 }
 
-// add appends a policy, within the bounds.
-func (r *setReader) add(v *Value, in PolicyInput) *Error {
+// add appends a policy, within the bounds. doc is its document value (nil when missing).
+func (r *setReader) add(v *Value, in PolicyInput, doc *Value) *Error {
+	in.Offset = -1
+	if doc != nil && doc.Kind == KindObject {
+		in.Offset = doc.Off
+	}
 	if len(r.set.Policies) == MaxPrincipalPolicies {
 		e := r.fail(v, in.Path, "more than %d policies for one principal (MaxPrincipalPolicies)", MaxPrincipalPolicies)
 		e.Code = CodeTooLarge
@@ -239,7 +244,7 @@ func (r *setReader) list(v *Value) *Error {
 		if in.Policy, err = r.document(doc, in.Path); err != nil {
 			return err
 		}
-		if err := r.add(item, in); err != nil {
+		if err := r.add(item, in, doc); err != nil {
 			return err
 		}
 	}
@@ -338,7 +343,7 @@ func (r *setReader) dump(v *Value, principal string, firstIfMany bool) *Error {
 			if in.Policy, err = r.document(doc, in.Path); err != nil {
 				return err
 			}
-			if err := r.add(item, in); err != nil {
+			if err := r.add(item, in, doc); err != nil {
 				return err
 			}
 		}
@@ -357,13 +362,14 @@ func (r *setReader) dump(v *Value, principal string, firstIfMany bool) *Error {
 				return r.fail(item, ip, "want {\"PolicyName\", \"PolicyArn\"}")
 			}
 			in := PolicyInput{ID: arn.Str, Kind: PolicyManaged}
-			if err := r.managed(v, &in); err != nil {
+			doc, err := r.managed(v, &in)
+			if err != nil {
 				return err
 			}
 			if in.Policy == nil {
 				r.set.Warnings = append(r.set.Warnings, Warning{Code: "MISSING_DOCUMENT", Path: ip, Message: in.Missing})
 			}
-			if err := r.add(item, in); err != nil {
+			if err := r.add(item, in, doc); err != nil {
 				return err
 			}
 		}
@@ -381,11 +387,11 @@ func (r *setReader) dump(v *Value, principal string, firstIfMany bool) *Error {
 }
 
 // managed finds the default version of the managed policy in.ID in the dump's
-// Policies, or says in in.Missing why there is none.
-func (r *setReader) managed(dump *Value, in *PolicyInput) *Error {
+// Policies and returns its document, or says in in.Missing why there is none.
+func (r *setReader) managed(dump *Value, in *PolicyInput) (*Value, *Error) {
 	pols := dump.Get("Policies")
 	if pols != nil && pols.Kind != KindArray && pols.Kind != KindNull {
-		return r.fail(pols, "Policies", "must be an array, not %s", pols.describe())
+		return nil, r.fail(pols, "Policies", "must be an array, not %s", pols.describe())
 	}
 	if pols != nil && pols.Kind == KindArray {
 		for i, p := range pols.Arr {
@@ -417,12 +423,12 @@ func (r *setReader) managed(dump *Value, in *PolicyInput) *Error {
 				}
 				var err *Error
 				in.Policy, err = r.document(doc, in.Path)
-				return err
+				return doc, err
 			}
 			break
 		}
 	}
 	in.Missing = fmt.Sprintf("the authorization details have no document for the attached policy %s: it is not refined. "+
 		"Fetch them with aws iam get-account-authorization-details and no --filter (or a --filter that includes LocalManagedPolicy and AWSManagedPolicy)", in.ID)
-	return nil
+	return nil, nil
 }

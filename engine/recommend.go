@@ -122,6 +122,9 @@ func readRecommendation(body []byte, top *Value, opt Options, firstIfMany bool) 
 	return rr, nil
 }
 
+// JSON is the answer as the API writes it.
+func (r *Recommendation) JSON() []byte { return marshalIndent(r) }
+
 // Request is the refinement request of the i-th policy.
 func (rr *RecommendationRequest) Request(i int) *Request {
 	return &Request{Policy: rr.Set.Policies[i].Policy, Findings: rr.Findings, Catalog: rr.Catalog, Options: rr.Options}
@@ -138,7 +141,7 @@ func handleRecommendation(body []byte, now func() time.Time) ([]byte, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshalIndent(Recommend(rr, now)), nil
+	return Recommend(rr, now).JSON(), nil
 }
 
 // Recommend refines every policy of rr and shapes the answer; now gives

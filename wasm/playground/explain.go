@@ -10,6 +10,7 @@ import (
 	"syscall/js"
 
 	"whittle/engine"
+	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/diff"
 )
 
@@ -169,11 +170,14 @@ func (a *app) selectChange(i int) {
 		lines.Index(0).Call("scrollIntoView", opts)
 	}
 	c := &a.last.resp.Changes[i]
-	text := a.policy.Text()
-	if from, to, ok := pathRange(text, c.Path); ok {
-		l1, c1 := lineColumn(text, from)
-		l2, c2 := lineColumn(text, to)
-		a.policy.Select(l1, c1, l2, c2)
+	// The pattern's place in the shown document, then in the editor, which
+	// may hold a principal's policies around it.
+	if text := a.policy.Text(); a.docBase >= 0 && text == a.policyText {
+		if from, to, ok := pathRange(a.docText, c.Path); ok {
+			l1, c1 := lineColumn(text, a.docBase+from)
+			l2, c2 := lineColumn(text, a.docBase+to)
+			a.policy.Select(l1, c1, l2, c2)
+		}
 	}
 	for k, tr := range a.trie.tries {
 		if tr.Path == c.Path {
@@ -244,35 +248,38 @@ func entryValue(line string) string {
 	return v
 }
 
-// cliPolicyARN stands for the policy's ARN in the AWS CLI command: the page
-// cannot know it.
-const cliPolicyARN = "arn:aws:iam::ACCOUNT-ID:policy/POLICY-NAME"
-
-// shellQuote quotes s for a POSIX shell: in single quotes, each ' written '\”.
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
 // cliCommand is the aws command that makes the refined document the default
 // version of the managed policy; "" when there is no refined document.
 func cliCommand(r *result) string {
 	if r == nil || r.compact == "" {
 		return ""
 	}
-	return "aws iam create-policy-version --policy-arn " + cliPolicyARN +
-		" --policy-document " + shellQuote(r.compact) + " --set-as-default"
+	return awscli.PolicyVersion(r.compact)
 }
 
-// copyCLI shows the AWS CLI command under the refined policy and copies it.
+// copyCLI shows the AWS CLI commands under the refined policy and copies them:
+// for a principal, those of the whole recommendation; for one policy, the
+// command that installs its refined version.
 func (a *app) copyCLI() {
 	box := a.byID("cli-command")
-	cmd := cliCommand(a.last)
-	if cmd == "" {
-		box.SetTextContent("No refined policy to install: the recommendation is " + a.last.resp.RecommendedAction + ".")
-	} else {
+	var cmd, done string
+	switch {
+	case a.role.active():
+		cmd, done = a.role.cli(), "AWS CLI commands of the whole recommendation copied"
+		box.SetTextContent(cmd)
+	case cliCommand(a.last) == "":
+		action := "none"
+		if a.last != nil {
+			action = a.last.resp.RecommendedAction
+		}
+		box.SetTextContent("No refined policy to install: the recommendation is " + action + ".")
+	default:
+		cmd, done = cliCommand(a.last), "AWS CLI command copied (replace the policy ARN)"
 		box.SetTextContent(cmd)
 	}
 	box.RemoveAttribute("hidden")
 	if cmd != "" {
-		a.copyText(cmd, "AWS CLI command copied (replace the policy ARN)")
+		a.copyText(cmd, done)
 	}
 }
 

@@ -55,6 +55,11 @@ type app struct {
 	explained                  int                           // how many changes of the last result are explained
 	diffKey                    string                        // the two documents of the diff on screen
 	original                   struct{ text, pretty string } // see prettyOriginal
+	role                       roleView
+	ageInput                   js.Value // days of a last-accessed report's window
+	policyText                 string   // the policy editor's text of the last result
+	docText                    string   // the text of the document shown (all of policyText for a lone policy)
+	docBase                    int      // doc's offset in policyText; -1 when written out (a document given as a string)
 }
 
 func (a *app) mark(what string, ms float64) { a.breakdown += what + "=" + formatMS(ms) + " " }
@@ -80,6 +85,9 @@ func main() {
 	a.exampleSel = a.byID("example-select").(*dom.HTMLSelectElement)
 	a.granularitySel = a.byID("granularity-select").(*dom.HTMLSelectElement)
 	a.trie.init(a)
+	a.role.init(a)
+	a.ageInput = a.byID("age-input").Underlying()
+	a.ageInput.Call("addEventListener", "change", js.FuncOf(func(js.Value, []js.Value) any { a.refine(); return nil }))
 	a.debounced = js.FuncOf(func(js.Value, []js.Value) any { a.refine(); return nil })
 
 	a.policy = newEditor(a.byID("policy-editor"), "policy-input", "Policy JSON", "Paste an IAM policy document", a.changed, a.refine)
@@ -192,24 +200,56 @@ func (a *app) refine() {
 		return
 	}
 	tm := perf.Call("now").Float()
-	// RequestFromTexts and Respond are what engine.HandleRefine does with the
-	// three texts as JSON strings, minus writing and reading that body and the
+	// RecommendationFromTexts and Respond are what engine.HandleRefine (one
+	// policy) or engine.HandleRecommendation (a principal's policies) do with
+	// the texts as JSON strings, minus writing and reading that body and the
 	// JSON answer, which the page would only decode again. The session reuses
 	// what the last refinement computed (see engine.Session): an edit costs
 	// what it changes.
-	parsed, eerr := engine.RequestFromTexts(policy, findings, catalog,
-		engine.Options{Granularity: a.granularitySel.Value()}) // tries: one at a time, see trieView
+	age, _ := strconv.Atoi(a.ageInput.Get("value").String())
+	opt := engine.Options{Granularity: a.granularitySel.Value(), UnusedAccessAge: age, Principal: a.role.principal} // tries: one at a time, see trieView
+	rr, eerr := engine.RecommendationFromTexts(policy, findings, catalog, opt)
+	a.role.note = ""
+	if eerr != nil && eerr.Field == "options" && eerr.Path == "principal" {
+		// The principal picked is not in the new input: show its first one.
+		a.role.note = "The " + opt.Principal + " picked before is not in this input: showing its first principal."
+		a.role.principal, opt.Principal = "", ""
+		rr, eerr = engine.RecommendationFromTexts(policy, findings, catalog, opt)
+	}
 	if eerr != nil {
 		a.showError(eerr)
 		return
 	}
-	resp := a.sess.Respond(parsed)
-	a.req = parsed
+	a.policyText = policy
+	var resp *engine.Response
+	if rr.Set.Form == engine.InputPolicy {
+		a.role.hide()
+		a.req = rr.Request(0)
+		a.docText, a.docBase = policy, 0
+		resp = a.sess.Respond(a.req)
+	} else {
+		rec := a.sess.Recommend(rr, clock)
+		if i := a.role.show(rr, rec); i >= 0 {
+			a.req = rr.Request(i)
+			a.docText, a.docBase = a.role.document(policy, i)
+			resp = rec.Whittle.Policies[i].Answer
+		}
+	}
+	switch {
+	case a.role.active():
+		a.showFindings(a.role.rec.Whittle.Findings, rr.Findings)
+	case resp != nil:
+		a.showFindings(resp.Findings, rr.Findings)
+	}
 	t1 := perf.Call("now").Float()
 	a.mark("read", tm-t0)
 	a.mark("engine", t1-tm)
 	a.clearError()
-	a.render(policy, resp)
+	if resp != nil {
+		a.render(a.docText, resp)
+	} else {
+		a.renderNothing("None of these policies has a document to refine: see the messages above.")
+	}
 	t2 := perf.Call("now").Float()
 	ms := t2 - t0
 	a.refines++
@@ -251,7 +291,7 @@ func (a *app) showError(e *engine.Error) {
 	}
 	var ed *editor
 	switch e.Field {
-	case "policy":
+	case "policy", "policies":
 		ed = a.policy
 	case "findings":
 		ed = a.findings
@@ -301,18 +341,27 @@ func (a *app) copy() {
 }
 
 func (a *app) download() {
-	if a.last == nil || a.last.resp.RecommendedAction == "DETACH_POLICY" {
+	if a.role.active() {
+		a.save(string(a.role.recommendationJSON()), "recommendation.json")
 		return
 	}
+	if a.last == nil || a.last.resp.RecommendedAction == engine.ActionDetach {
+		return
+	}
+	a.save(a.last.refined, "refined-policy.json")
+}
+
+// save offers text as a file download named name.
+func (a *app) save(text, name string) {
 	g := js.Global()
-	parts := g.Get("Array").New(a.last.refined)
+	parts := g.Get("Array").New(text)
 	opts := g.Get("Object").New()
 	opts.Set("type", "application/json")
 	blob := g.Get("Blob").New(parts, opts)
 	url := g.Get("URL").Call("createObjectURL", blob)
 	link := a.doc.CreateElement("a")
 	link.SetAttribute("href", url.String())
-	link.SetAttribute("download", "refined-policy.json")
+	link.SetAttribute("download", name)
 	link.(dom.HTMLElement).Click()
 	g.Get("URL").Call("revokeObjectURL", url)
 }

@@ -1,0 +1,57 @@
+package describe
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"whittle/engine"
+)
+
+func TestFindings(t *testing.T) {
+	report := engine.FindingsInfo{Form: engine.FormLastAccessed, Report: &engine.ReportInfo{
+		JobType: engine.JobActionLevel, WindowStart: "2026-09-01T10:00:00+00:00", WindowEnd: "2026-11-30T10:00:00+00:00",
+		UnusedAccessAge: 90, UnusedServices: []string{"autoscaling", "sqs"}, UnusedActions: []string{"ec2:RunInstances"}, UntrackedKept: 1386}}
+	for _, tt := range []struct {
+		fi               engine.FindingsInfo
+		actions, service int
+		want             string
+	}{
+		{report, 0, 0, "Read as an IAM last-accessed report (action level), window 2026-09-01 → 2026-11-30 (90 days): " +
+			"2 services unused (autoscaling, sqs), 1 tracked action unused; 1,386 allowed actions stay because the report does not track them."},
+		{engine.FindingsInfo{Form: engine.FormLastAccessed, Report: &engine.ReportInfo{JobType: engine.JobServiceLevel,
+			WindowStart: "2026-11-29T10:00:00+00:00", WindowEnd: "2026-11-30T10:00:00+00:00", UnusedAccessAge: 1, UntrackedKept: 1}}, 0, 0,
+			"Read as an IAM last-accessed report (service level), window 2026-11-29 → 2026-11-30 (1 day): no service unused; 1 allowed action stays because the report does not track it."},
+		{engine.FindingsInfo{Form: engine.FormAnalyzer}, 8, 1, "Read as Access Analyzer findings: 8 unused actions, 1 whole service unused."},
+		{engine.FindingsInfo{Form: engine.FormEmpty}, 0, 0, "Read as nothing unused."},
+	} {
+		if got := Findings(tt.fi, tt.actions, tt.service); got != tt.want {
+			t.Errorf("Findings(%+v) =\n\t%s\nwant\n\t%s", tt.fi, got, tt.want)
+		}
+	}
+}
+
+// TestPolicyRows: the role example's rows, from the engine's answer.
+func TestPolicyRows(t *testing.T) {
+	dump, _ := os.ReadFile("../../../engine/testdata/role/authorization-details.json")
+	report, _ := os.ReadFile("../../../engine/testdata/role/last-accessed-action-level.json")
+	rr, err := engine.RecommendationFromTexts(string(dump), string(report), "", engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := engine.Recommend(rr, time.Now)
+	var rows []string
+	for i := range rec.Whittle.Policies {
+		d := &rec.Whittle.Policies[i]
+		rows = append(rows, PolicyName(d)+" | "+d.Kind+" | "+Verdict(d)+" | "+Size(d))
+	}
+	want := []string{
+		"OrdersAccess | inline | refine | 382 → 2,427",
+		"AmazonSQSReadOnlyAccess | managed | detach: wholly unused | 255 → detached",
+		"AmazonEC2ReadOnlyAccess | managed | refine | 398 → 2,208",
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+}
