@@ -30,6 +30,12 @@ const shareVersion = "v1"
 // with a message rather than shared as a link that breaks on the way.
 const maxShareLink = 32 << 10
 
+// trimDumpCommand cuts an authorization-details dump down to one role and the
+// managed policies it has attached (for a user, UserDetailList and UserName).
+const trimDumpCommand = `jq --arg r ROLE-NAME '(.RoleDetailList | map(select(.RoleName == $r))) as $roles ` +
+	`| ($roles | map(.AttachedManagedPolicies[].PolicyArn)) as $arns ` +
+	`| {RoleDetailList: $roles, Policies: (.Policies | map(select(.Arn as $a | $arns | index($a))))}' authorization-details.json`
+
 // maxSharedState bounds what a link may expand to: the API's own request limit.
 const maxSharedState = engine.MaxRequestBytes
 
@@ -40,7 +46,9 @@ type sharedState struct {
 	Findings string `json:"findings"`
 	Catalog  string `json:"catalog,omitempty"`
 	Options  struct {
-		Granularity string `json:"granularity,omitempty"`
+		Granularity     string `json:"granularity,omitempty"`
+		UnusedAccessAge int    `json:"unusedAccessAge,omitempty"`
+		Principal       string `json:"principal,omitempty"` // picked from a dump's principals
 	} `json:"options"`
 }
 
@@ -52,6 +60,12 @@ func (a *app) share() {
 	st.Findings = a.findings.Text()
 	st.Catalog = a.catalog.Text()
 	st.Options.Granularity = a.granularitySel.Value()
+	if age, _ := strconv.Atoi(a.ageInput.Get("value").String()); age != engine.DefaultUnusedAccessAge {
+		st.Options.UnusedAccessAge = age
+	}
+	if a.role.active() && a.role.rec.Whittle.Principal != nil && len(a.role.rec.Whittle.Principals) > 1 {
+		st.Options.Principal = a.role.principal
+	}
 	redacted := a.byID("share-redact").Underlying().Get("checked").Bool()
 	if redacted {
 		st.Policy, st.Findings, st.Catalog = redact(st.Policy), redact(st.Findings), redact(st.Catalog)
@@ -68,8 +82,12 @@ func (a *app) share() {
 	box := a.byID("share-link")
 	if len(link) > maxShareLink {
 		box.SetAttribute("hidden", "")
-		a.shareNote("Not shared: this state needs a link of " + group(len(link)) + " characters, over the limit of " +
-			group(maxShareLink) + " that links survive in mail and chat. Share the files instead (Download), or trim the policy, findings or catalog.")
+		note := "Not shared: this state needs a link of " + group(len(link)) + " characters, over the limit of " +
+			group(maxShareLink) + " that links survive in mail and chat. Share the files instead (Download), or trim the policy, findings or catalog."
+		if a.role.active() && a.role.rec.Whittle.Input == engine.InputAuthorizationDetails {
+			note += " An account's authorization details can be cut down to the principal shown: " + trimDumpCommand
+		}
+		a.shareNote(note)
 		return
 	}
 	js.Global().Get("history").Call("replaceState", js.Null(), "", frag)
@@ -133,8 +151,17 @@ func (a *app) restore(fragment string) bool {
 	default:
 		return fail("unknown granularity " + strconv.Quote(g) + ".")
 	}
+	if age := st.Options.UnusedAccessAge; age != 0 && (age < engine.MinUnusedAccessAge || age > engine.MaxUnusedAccessAge) {
+		return fail("unusedAccessAge " + strconv.Itoa(age) + " is not a number of days from 1 to 365.")
+	}
 	a.exampleSel.Underlying().Set("selectedIndex", -1)
 	a.granularitySel.SetValue(g)
+	age := st.Options.UnusedAccessAge
+	if age == 0 {
+		age = engine.DefaultUnusedAccessAge
+	}
+	a.ageInput.Set("value", strconv.Itoa(age))
+	a.role.principal = st.Options.Principal
 	a.loading = true
 	a.policy.SetText(st.Policy)
 	a.findings.SetText(st.Findings)
