@@ -162,7 +162,7 @@ func TestBrowserRoleBadInput(t *testing.T) {
 		{"wrong shape", "findings-input", strings.Replace(report, `"ServiceNamespace": "ec2"`, `"ServiceNamespace": 7`, 1),
 			regexp.MustCompile(`^findings: \d+:\d+: ServicesLastAccessed\[0\]\.ServiceNamespace: want a service prefix`)},
 		{"a broken document in the dump", "policy-input", strings.Replace(dump, `"lambda:*"`, `"lambda"`, 1),
-			regexp.MustCompile(`^policies: 111:\d+: RoleDetailList\[0\]\.RolePolicyList\[0\]\.PolicyDocument\.Statement\[1\]\.Action: "lambda" is not service:action`)},
+			regexp.MustCompile(`^policy: 111:\d+: RoleDetailList\[0\]\.RolePolicyList\[0\]\.PolicyDocument\.Statement\[1\]\.Action: "lambda" is not service:action`)},
 	} {
 		p.paste(tt.editor, tt.text)
 		p.waitFor(tt.name, testid("error")+`.textContent !== ""`)

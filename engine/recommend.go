@@ -81,13 +81,14 @@ func ParseRecommendationRequest(body []byte) (*RecommendationRequest, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return readRecommendation(body, top, Options{}, false)
+	return readRecommendation(body, top, "policies", Options{}, false)
 }
 
 // RecommendationFromTexts is [ParseRecommendationRequest] for texts, as a
-// page's editors hold them. Where a dump holds several principals and
-// opt.Principal names none, it picks the first (a page's picker starts there)
-// where the API asks which.
+// page's editors hold them: errors in the policies name the field "policy",
+// the editor's. Where a dump holds several principals and opt.Principal names
+// none, it picks the first (a page's picker starts there) where the API asks
+// which.
 func RecommendationFromTexts(policies, findings, catalog string, opt Options) (*RecommendationRequest, *Error) {
 	if err := opt.check(); err != nil {
 		return nil, err
@@ -96,10 +97,12 @@ func RecommendationFromTexts(policies, findings, catalog string, opt Options) (*
 	if catalog != "" {
 		top.Obj = append(top.Obj, Member{Key: "catalog", Val: strValue(catalog)})
 	}
-	return readRecommendation(nil, top, opt, true)
+	return readRecommendation(nil, top, "policy", opt, true)
 }
 
-func readRecommendation(body []byte, top *Value, opt Options, firstIfMany bool) (*RecommendationRequest, *Error) {
+// readRecommendation reads a recommendation request from the members of top;
+// field names the policies in errors.
+func readRecommendation(body []byte, top *Value, field string, opt Options, firstIfMany bool) (*RecommendationRequest, *Error) {
 	rr := &RecommendationRequest{Options: opt}
 	if err := readTopOptions(body, top, &rr.Options); err != nil {
 		return nil, err
@@ -109,11 +112,11 @@ func readRecommendation(body []byte, top *Value, opt Options, firstIfMany bool) 
 		return nil, &Error{Code: CodeInvalidRequest, Field: "body", Offset: -1,
 			Message: `the request has no "policies" (a list of {"existingPolicyId", "document"}, or the output of aws iam get-account-authorization-details)`}
 	}
-	text, v, err := input(body, pv, "policies")
+	text, v, err := input(body, pv, field)
 	if err != nil {
 		return nil, err
 	}
-	if rr.Set, err = readPolicySet(text, v, "policies", rr.Options.Principal, firstIfMany); err != nil {
+	if rr.Set, err = readPolicySet(text, v, field, rr.Options.Principal, firstIfMany); err != nil {
 		return nil, err
 	}
 	if rr.Findings, rr.Catalog, err = readFindingsCatalog(body, top, rr.Options.age()); err != nil {

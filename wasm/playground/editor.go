@@ -34,3 +34,6 @@ func (e *editor) ClearError()                           { e.v.Call("clearError")
 func (e *editor) Select(line1, column1, line2, column2 int) {
 	e.v.Call("select", line1, column1, line2, column2)
 }
+
+// Focus gives the editor the keyboard focus.
+func (e *editor) Focus() { e.v.Call("focus") }

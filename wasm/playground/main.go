@@ -40,6 +40,8 @@ type app struct {
 	doc                        dom.Document
 	policy, findings, catalog  *editor
 	status, errBox, outputs    dom.Element
+	errText, errGotoBtn        dom.Element
+	errGoto                    func() // puts the cursor at the refused input's place
 	exampleSel, granularitySel *dom.HTMLSelectElement
 	timer                      js.Value // pending debounce timeout id
 	debounced                  js.Func
@@ -80,7 +82,20 @@ func main() {
 	}
 	a := &app{doc: dom.GetWindow().Document()}
 	a.status = a.byID("status")
-	a.errBox = a.byID("error")
+	a.errBox = a.byID("error-box")
+	a.errText = a.byID("error")
+	a.errGotoBtn = a.byID("error-goto")
+	a.errGotoBtn.AddEventListener("click", false, func(dom.Event) {
+		if a.errGoto != nil {
+			a.errGoto()
+		}
+	})
+	a.intro()
+	a.byID("size").AddEventListener("click", false, func(ev dom.Event) {
+		if ev.Target().Underlying().Call("closest", "[data-testid=compare-sizes]").Truthy() {
+			a.compareSizes()
+		}
+	})
 	a.outputs = a.byID("outputs")
 	a.exampleSel = a.byID("example-select").(*dom.HTMLSelectElement)
 	a.granularitySel = a.byID("granularity-select").(*dom.HTMLSelectElement)
@@ -273,8 +288,9 @@ func (a *app) refine() {
 	a.status.SetTextContent("Refined in " + formatMS(ms) + " (engine " + formatMS(t1-t0) + ", drawing " + formatMS(t2-t1) + "), in this page with WebAssembly")
 }
 
-// showError shows a refusal of the input, marks its place in the editor and
-// keeps the last good result on screen (dimmed).
+// showError shows a refusal of the input above the last good result (kept,
+// dimmed), with a button that puts the cursor at its place, and marks the
+// place in the editor (its message as the mark's tooltip).
 func (a *app) showError(e *engine.Error) {
 	msg := e.Error()
 	if e.Path != "" && !strings.Contains(msg, e.Path) {
@@ -283,16 +299,16 @@ func (a *app) showError(e *engine.Error) {
 	if a.last != nil {
 		msg += "\nThe result below is the last one that worked."
 	}
-	a.errBox.SetTextContent(msg)
-	a.errBox.RemoveAttribute("hidden")
+	a.setError(msg)
 	a.outputs.Class().Add("stale")
 	for _, ed := range []*editor{a.policy, a.findings, a.catalog} {
 		ed.ClearError()
 	}
 	var ed *editor
+	name := e.Field
 	switch e.Field {
 	case "policy", "policies":
-		ed = a.policy
+		ed, name = a.policy, "policy"
 	case "findings":
 		ed = a.findings
 	case "catalog":
@@ -304,13 +320,33 @@ func (a *app) showError(e *engine.Error) {
 			line, col = 1, 1
 		}
 		ed.SetError(line, col, e.Message)
+		a.errGoto = func() { ed.Select(line, col, line, col); ed.Focus() }
+		a.errGotoBtn.SetTextContent("Go to line " + itoa(line) + ", column " + itoa(col) + " of the " + name)
+		a.errGotoBtn.RemoveAttribute("hidden")
 	}
-	a.status.SetTextContent("Input refused: " + e.Code)
+	a.status.SetTextContent("Input refused: " + e.Code + " (the message is above the result)")
+	a.verdictLine("Input refused: " + e.Error())
 }
 
+// setError shows msg in the error box; "" hides it.
+func (a *app) setError(msg string) {
+	a.errText.SetTextContent(msg)
+	a.errGotoBtn.SetAttribute("hidden", "")
+	a.errGoto = nil
+	if msg == "" {
+		a.errText.SetAttribute("hidden", "")
+		a.errBox.SetAttribute("hidden", "")
+		return
+	}
+	a.errText.RemoveAttribute("hidden")
+	a.errBox.RemoveAttribute("hidden")
+}
+
+// verdictLine sets the one-line verdict kept in view on narrow screens.
+func (a *app) verdictLine(text string) { a.byID("verdict-line").SetTextContent(text) }
+
 func (a *app) clearError() {
-	a.errBox.SetTextContent("")
-	a.errBox.SetAttribute("hidden", "")
+	a.setError("")
 	a.outputs.Class().Remove("stale")
 	for _, ed := range []*editor{a.policy, a.findings, a.catalog} {
 		ed.ClearError()
@@ -326,8 +362,7 @@ func (a *app) format(ed *editor) {
 	}
 	pretty, err := diff.Pretty([]byte(text))
 	if err != nil {
-		a.errBox.SetTextContent("Format: the text is not valid JSON yet (" + err.Error() + ")")
-		a.errBox.RemoveAttribute("hidden")
+		a.setError("Format: the text is not valid JSON yet (" + err.Error() + ")")
 		return
 	}
 	ed.SetText(string(pretty))

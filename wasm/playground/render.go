@@ -11,6 +11,7 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"whittle/engine"
+	"whittle/wasm/playground/describe"
 	"whittle/wasm/playground/diff"
 )
 
@@ -70,18 +71,14 @@ func (a *app) render(policyText string, resp *engine.Response) {
 
 	a.renderVerification(&resp.Verification)
 	a.renderSize(&resp.Size, detach)
-
-	warnings := a.byID("warnings")
-	clear(warnings)
-	for _, w := range resp.Warnings {
-		li := a.doc.CreateElement("li")
-		text := w.Code + ": " + w.Message
-		if w.Path != "" && !strings.Contains(w.Message, w.Path) {
-			text += " (" + w.Path + ")"
-		}
-		li.SetTextContent(text)
-		warnings.AppendChild(li)
+	a.byID("size-compare").SetAttribute("hidden", "")
+	verdict := "✓ verified"
+	if !resp.Verification.Exact {
+		verdict = "✗ check failed"
 	}
+	a.verdictLine(resp.RecommendedAction + " · " + verdict + " · " + group(resp.Size.Before) + " → " + group(resp.Size.After) + " characters")
+
+	a.renderWarnings(resp)
 
 	out := a.byID("refined-output")
 	if detach {
@@ -150,6 +147,18 @@ func (a *app) renderSize(s *engine.Size, detach bool) {
 		after = group(s.After)
 	}
 	el.AppendChild(a.doc.CreateTextNode("Size without whitespace: " + group(s.Before) + " → " + after + " characters"))
+	if !detach && s.After > s.Before {
+		// Larger: say why, and what may be smaller (measured on demand: two
+		// more refinements of a large policy are not free).
+		el.AppendChild(a.doc.CreateTextNode(" — larger, because each partly unused wildcard is replaced by its safe prefixes and exact names. " +
+			"The character granularity, or exact names only, may be shorter: "))
+		btn := a.doc.CreateElement("button")
+		btn.SetAttribute("type", "button")
+		btn.SetAttribute("class", "small")
+		btn.SetAttribute("data-testid", "compare-sizes")
+		btn.SetTextContent("compare sizes")
+		el.AppendChild(btn)
+	}
 	for _, q := range []struct {
 		name  string
 		limit int
@@ -318,4 +327,55 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	flush()
 	chunk.attrs[1] = "chunk chunk-last"
 	build(el.Underlying(), "", append(chunks, chunk)...)
+}
+
+// renderWarnings lists the warnings one group a code: a line with the count
+// and, for names the catalog does not know, their services; opening a group
+// shows each warning.
+func (a *app) renderWarnings(resp *engine.Response) {
+	el := a.byID("warnings").Underlying()
+	empty(el)
+	cat := a.req.Catalog
+	groups := describe.Warnings(resp.Warnings, resp.Catalog.Date, func(svc string) bool { return cat.Actions(svc) != nil })
+	var vs []*vnode
+	for _, g := range groups {
+		li := newV("li", "data-code", g.Code)
+		if len(g.Items) == 1 && !strings.Contains(g.Summary, "retired") {
+			li.text = g.Items[0]
+			vs = append(vs, li)
+			continue
+		}
+		d := newV("details")
+		sum := newV("summary")
+		sum.text = g.Summary
+		d.add(sum)
+		ul := newV("ul")
+		for _, it := range g.Items {
+			item := newV("li")
+			item.text = it
+			ul.add(item)
+		}
+		d.add(ul)
+		li.add(d)
+		vs = append(vs, li)
+	}
+	build(el, "", vs...)
+}
+
+// compareSizes refines the shown policy at the other granularities and says
+// their sizes in the size line.
+func (a *app) compareSizes() {
+	if a.req == nil || a.last == nil {
+		return
+	}
+	var parts []string
+	for _, g := range []struct{ key, name string }{{engine.GranularityWord, "words"}, {engine.GranularityChar, "characters"}, {engine.GranularityAction, "exact names"}} {
+		req := *a.req
+		req.Options.Granularity = g.key
+		resp := a.sess.Respond(&req)
+		parts = append(parts, g.name+" "+group(resp.Size.After))
+	}
+	box := a.byID("size-compare")
+	box.SetTextContent("Sizes by granularity: " + strings.Join(parts, ", ") + " characters (pick one in Granularity above).")
+	box.RemoveAttribute("hidden")
 }

@@ -7,6 +7,8 @@ import (
 	"syscall/js"
 	"time"
 
+	"honnef.co/go/js/dom/v2"
+
 	"whittle/engine"
 	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/describe"
@@ -202,9 +204,35 @@ func (a *app) showFindings(fi engine.FindingsInfo, f *engine.Findings) {
 func (a *app) renderNothing(why string) {
 	a.last = nil
 	a.byID("action").SetTextContent(why)
+	a.verdictLine(why)
 	for _, id := range []string{"verification", "size", "warnings", "refined-output", "explanations", "diff-view"} {
 		clear(a.byID(id))
 	}
 	a.diffKey = ""
 	a.trie.render(nil)
+}
+
+// introKey is the localStorage key that says the first-visit note was dismissed.
+const introKey = "whittle.intro.dismissed"
+
+// intro shows the first-visit note unless it was dismissed before (storage
+// may be refused: then it shows, and dismissing it hides it for the page).
+func (a *app) intro() {
+	box := a.byID("intro")
+	store := js.Global().Get("localStorage")
+	seen := false
+	func() {
+		defer func() { _ = recover() }() // storage refused (a sandboxed page)
+		seen = store.Truthy() && store.Call("getItem", introKey).Truthy()
+	}()
+	if !seen {
+		box.RemoveAttribute("hidden")
+	}
+	a.byID("intro-close").AddEventListener("click", false, func(dom.Event) {
+		box.SetAttribute("hidden", "")
+		func() {
+			defer func() { _ = recover() }()
+			store.Call("setItem", introKey, "1")
+		}()
+	})
 }

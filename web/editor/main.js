@@ -2,15 +2,16 @@
 // bundles this file into web/editor.bundle.js, the one script the page loads for
 // editing; the Go side (wasm/playground) drives the editors through
 // window.WhittleEditor.create.
-import { EditorState, Prec } from "@codemirror/state";
+import { EditorState, Prec, Compartment } from "@codemirror/state";
 import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   drawSelection, placeholder,
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import {
-  syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput, foldGutter,
+  syntaxHighlighting, defaultHighlightStyle, bracketMatching, indentOnInput, foldGutter, HighlightStyle,
 } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
 import { json } from "@codemirror/lang-json";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { StyleModule } from "style-mod";
@@ -45,6 +46,41 @@ StyleModule.mount = (root, mods) => {
   }
 };
 
+// The editors follow the system's colour scheme, as the rest of the page
+// does (style.css, prefers-color-scheme). The dark colours keep WCAG AA
+// contrast (4.5:1 or more) on the dark background #171b21.
+const darkTheme = EditorView.theme({
+  "&": { color: "#dde3ea", backgroundColor: "#171b21" },
+  ".cm-content": { caretColor: "#dde3ea" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "#dde3ea" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection": { backgroundColor: "#2f4a73" },
+  ".cm-activeLine": { backgroundColor: "#1f252d" },
+  ".cm-gutters": { backgroundColor: "#1c2128", color: "#9aa5b1", borderRight: "1px solid #38414c" },
+  ".cm-activeLineGutter": { backgroundColor: "#262d36", color: "#dde3ea" },
+  ".cm-placeholder": { color: "#9aa5b1" },
+  ".cm-tooltip": { backgroundColor: "#1c2128", color: "#dde3ea", border: "1px solid #38414c" },
+  ".cm-matchingBracket": { backgroundColor: "#2d4a36", outline: "1px solid #4cc27f" },
+}, { dark: true });
+const darkHighlight = HighlightStyle.define([
+  { tag: tags.propertyName, color: "#8cc4ff" },
+  { tag: tags.string, color: "#a6e3a1" },
+  { tag: tags.number, color: "#f5b97a" },
+  { tag: [tags.bool, tags.null, tags.keyword], color: "#d7a8ff" },
+  { tag: tags.invalid, color: "#ff9c91" },
+], { themeType: "dark" });
+// The light colours: CodeMirror's, but for a placeholder dark enough to read
+// (4.5:1 on white) and an explicit white background.
+const lightTheme = EditorView.theme({
+  "&": { color: "#1d232a", backgroundColor: "#fff" },
+  ".cm-placeholder": { color: "#5b6570" },
+}, { dark: false });
+const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
+const scheme = () => darkQuery.matches ? [darkTheme, syntaxHighlighting(darkHighlight)] : [lightTheme];
+const views = [];
+darkQuery.addEventListener("change", () => {
+  for (const { view, compartment } of views) view.dispatch({ effects: compartment.reconfigure(scheme()) });
+});
+
 // offsetOf turns a 1-based line and column (in characters) into a document offset.
 function offsetOf(doc, line, column) {
   if (line < 1) return 0;
@@ -64,7 +100,10 @@ function offsetOf(doc, line, column) {
 // create makes an editor inside parent. opts: testid and label (attributes of the
 // editable area), doc, hint (placeholder), onChange(), onSubmit() (Ctrl/Cmd+Enter).
 function create(parent, opts) {
-  const attrs = { "aria-label": opts.label || "" };
+  // tabindex 0: the editable area is the one keyboard stop of the editor's
+  // scrolling region (axe-core's scrollable-region-focusable).
+  const attrs = { "aria-label": opts.label || "", tabindex: "0" };
+  const colours = new Compartment();
   if (opts.testid) attrs["data-testid"] = opts.testid;
   const view = new EditorView({
     parent,
@@ -78,6 +117,7 @@ function create(parent, opts) {
         lineNumbers(), foldGutter(), lintGutter(), highlightActiveLineGutter(),
         history(), drawSelection(), indentOnInput(), bracketMatching(),
         highlightActiveLine(),
+        colours.of(scheme()),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         json(),
         placeholder(opts.hint || ""),
@@ -90,6 +130,7 @@ function create(parent, opts) {
       ],
     }),
   });
+  views.push({ view, compartment: colours });
   const api = {
     getText: () => view.state.doc.toString(),
     // setText replaces the whole text as one undoable change.
@@ -112,6 +153,13 @@ function create(parent, opts) {
       const anchor = offsetOf(doc, line1, column1);
       const head = offsetOf(doc, line2, column2);
       view.dispatch({ selection: { anchor, head }, scrollIntoView: true });
+    },
+    // cursor is the main selection's head as [line, column] (1-based, columns
+    // in characters), and whether the editor has the focus.
+    cursor: () => {
+      const head = view.state.selection.main.head;
+      const line = view.state.doc.lineAt(head);
+      return [line.number, [...line.text.slice(0, head - line.from)].length + 1, view.hasFocus];
     },
     // selectedText is the text of the main selection.
     selectedText: () => {

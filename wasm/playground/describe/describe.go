@@ -126,3 +126,89 @@ func PolicyName(d *engine.PolicyDetail) string {
 	}
 	return d.ExistingPolicyID
 }
+
+// WarningGroup is the warnings of one code, said in one line, with each
+// warning's own text for whoever opens it.
+type WarningGroup struct {
+	Code    string
+	Summary string
+	Items   []string
+}
+
+// subject is what a warning is about: the first quoted name of its message
+// (the engine quotes the pattern, action or service), "" if none.
+func subject(msg string) string {
+	i := strings.IndexByte(msg, '"')
+	if i < 0 {
+		return ""
+	}
+	q, err := strconv.QuotedPrefix(msg[i:])
+	if err != nil {
+		return ""
+	}
+	s, _ := strconv.Unquote(q)
+	return s
+}
+
+// Warnings groups warnings by code, in the order codes first appear: one line
+// a group, with the count, and for names the catalog does not know, their
+// services and the question a person would ask (known tells whether the
+// catalog of catalogDate has a service).
+func Warnings(ws []engine.Warning, catalogDate string, known func(service string) bool) []WarningGroup {
+	var groups []WarningGroup
+	index := map[string]int{}
+	for _, w := range ws {
+		text := w.Code + ": " + w.Message
+		if w.Path != "" && !strings.Contains(w.Message, w.Path) {
+			text += " (" + w.Path + ")"
+		}
+		i, ok := index[w.Code]
+		if !ok {
+			i = len(groups)
+			index[w.Code] = i
+			groups = append(groups, WarningGroup{Code: w.Code})
+		}
+		groups[i].Items = append(groups[i].Items, text)
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		var ws1 []engine.Warning
+		for _, w := range ws {
+			if w.Code == g.Code {
+				ws1 = append(ws1, w)
+			}
+		}
+		var unknown []string // services not in the catalog, each once
+		seen := map[string]bool{}
+		for _, w := range ws1 {
+			svc, _, _ := strings.Cut(subject(w.Message), ":")
+			svc = strings.ToLower(svc)
+			if svc != "" && svc != "*" && !strings.ContainsAny(svc, "*?") && !known(svc) && !seen[svc] {
+				seen[svc] = true
+				unknown = append(unknown, svc)
+			}
+		}
+		retired := ""
+		if len(unknown) > 0 {
+			retired = "; " + Count(len(unknown), "service is", "services are") + " not in the catalog of " + catalogDate +
+				" (retired or renamed?): " + list(unknown, 8)
+		}
+		n := len(g.Items)
+		switch g.Code {
+		case "UNKNOWN_PATTERN":
+			g.Summary = Count(n, "pattern matches", "patterns match") + " no action in the catalog and " + map[bool]string{true: "is", false: "are"}[n == 1] + " kept as written" + retired
+		case "UNKNOWN_ACTION":
+			g.Summary = Count(n, "unused action is", "unused actions are") + " not in the catalog; they count as unused all the same" + retired
+		case "UNKNOWN_SERVICE":
+			g.Summary = Count(n, "service of the findings is", "services of the findings are") + " not in the catalog of " + catalogDate + " (retired or renamed?): " + list(unknown, 8)
+		default:
+			if n == 1 {
+				g.Summary = strings.TrimPrefix(g.Items[0], g.Code+": ")
+			} else {
+				g.Summary = Count(n, "warning", "warnings")
+			}
+		}
+		g.Summary = g.Code + " · " + g.Summary
+	}
+	return groups
+}

@@ -55,3 +55,32 @@ func TestPolicyRows(t *testing.T) {
 		t.Errorf("rows:\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	ws := []engine.Warning{
+		{Code: "UNKNOWN_PATTERN", Path: "Statement[0].Action[3]", Message: `"deepcomposer:*" matches no action in the catalog; it is kept as written`},
+		{Code: "OVER_QUOTA", Message: "the refined policy has 9,000 characters"},
+		{Code: "UNKNOWN_PATTERN", Path: "Statement[0].Action[9]", Message: `"iot1click:List*" matches no action in the catalog; it is kept as written`},
+		{Code: "UNKNOWN_PATTERN", Path: "Statement[0].Action[12]", Message: `"s3:NoSuch*" matches no action in the catalog; it is kept as written`},
+		{Code: "UNKNOWN_PATTERN", Path: "Statement[1].Action[0]", Message: `"DeepComposer:Get*" matches no action in the catalog; it is kept as written`},
+		{Code: "UNKNOWN_SERVICE", Path: "findings.[2].serviceNamespace", Message: `service "robomaker" is not in the catalog`},
+	}
+	known := func(s string) bool { return s == "s3" }
+	got := Warnings(ws, "2026-09-26", known)
+	want := []WarningGroup{
+		{"UNKNOWN_PATTERN", "UNKNOWN_PATTERN · 4 patterns match no action in the catalog and are kept as written; 2 services are not in the catalog of 2026-09-26 (retired or renamed?): deepcomposer, iot1click", nil},
+		{"OVER_QUOTA", "OVER_QUOTA · the refined policy has 9,000 characters", nil},
+		{"UNKNOWN_SERVICE", "UNKNOWN_SERVICE · 1 service of the findings is not in the catalog of 2026-09-26 (retired or renamed?): robomaker", nil},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i].Code != want[i].Code || got[i].Summary != want[i].Summary {
+			t.Errorf("group %d:\n got  %s\n want %s", i, got[i].Summary, want[i].Summary)
+		}
+	}
+	if len(got[0].Items) != 4 || got[0].Items[0] != `UNKNOWN_PATTERN: "deepcomposer:*" matches no action in the catalog; it is kept as written (Statement[0].Action[3])` {
+		t.Errorf("items of the first group: %q", got[0].Items)
+	}
+}
