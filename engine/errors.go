@@ -7,16 +7,17 @@ import (
 
 // Error codes. Each maps to one HTTP status (see [Error.Status]).
 const (
-	CodeInvalidJSON     = "INVALID_JSON"
-	CodeInvalidPolicy   = "INVALID_POLICY"
-	CodeInvalidFindings = "INVALID_FINDINGS"
-	CodeInvalidCatalog  = "INVALID_CATALOG"
-	CodeInvalidOptions  = "INVALID_OPTIONS"
-	CodeInvalidRequest  = "INVALID_REQUEST"
-	CodeTooLarge        = "TOO_LARGE"
-	CodeNotFound        = "NOT_FOUND"
-	CodeMethod          = "METHOD_NOT_ALLOWED"
-	CodeInternal        = "INTERNAL"
+	CodeInvalidJSON      = "INVALID_JSON"
+	CodeInvalidPolicy    = "INVALID_POLICY"
+	CodeInvalidFindings  = "INVALID_FINDINGS"
+	CodeInvalidCatalog   = "INVALID_CATALOG"
+	CodeInvalidOptions   = "INVALID_OPTIONS"
+	CodeInvalidRequest   = "INVALID_REQUEST"
+	CodeInvalidCandidate = "INVALID_CANDIDATE"
+	CodeTooLarge         = "TOO_LARGE"
+	CodeNotFound         = "NOT_FOUND"
+	CodeMethod           = "METHOD_NOT_ALLOWED"
+	CodeInternal         = "INTERNAL"
 )
 
 // Error is a refusal of bad input. It names the input (Field), the place in it

@@ -17,7 +17,8 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/go
 func goldenClock() time.Time { return time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC) }
 
 // TestGolden answers each testdata/golden/NAME.request.json as the API would
-// (recommendation-* through HandleRecommendation, the rest through HandleRefine)
+// (recommendation-* through HandleRecommendation, check-* through HandleCheck,
+// the rest through HandleRefine)
 // and compares the whole answer with NAME.golden.json. Regenerate with
 //
 //	go test ./engine -run TestGolden -update
@@ -31,8 +32,11 @@ func TestGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			body := mustRead(t, file)
 			handle := HandleRefine
-			if strings.HasPrefix(name, "recommendation-") || strings.HasPrefix(name, "error-recommendation-") {
+			switch {
+			case strings.HasPrefix(name, "recommendation-") || strings.HasPrefix(name, "error-recommendation-"):
 				handle = func(body []byte) ([]byte, *Error) { return handleRecommendation(body, goldenClock) }
+			case strings.HasPrefix(name, "check-"):
+				handle = HandleCheck
 			}
 			got, e := handle(body)
 			if e != nil {

@@ -9,6 +9,7 @@
 //
 //	POST    /api/v1/refine          engine.HandleRefine
 //	POST    /api/v1/recommendation  engine.HandleRecommendation
+//	POST    /api/v1/check           engine.HandleCheck
 //	GET     /api/v1/catalog         engine.HandleCatalog (HEAD too)
 //	OPTIONS /api/v1/...             CORS preflight: 204
 //
@@ -47,6 +48,7 @@ const (
 type Handler struct {
 	Refine         func(body []byte) ([]byte, *engine.Error)
 	Recommendation func(body []byte) ([]byte, *engine.Error)
+	Check          func(body []byte) ([]byte, *engine.Error)
 	Catalog        func() []byte
 	// Static serves every path outside [APIPrefix]; nil answers them 404 NOT_FOUND.
 	Static http.Handler
@@ -60,6 +62,7 @@ func New(static http.Handler) *Handler {
 	return &Handler{
 		Refine:         engine.HandleRefine,
 		Recommendation: engine.HandleRecommendation,
+		Check:          engine.HandleCheck,
 		Catalog:        engine.HandleCatalog,
 		Static:         static,
 	}
@@ -77,6 +80,9 @@ var routes = map[string]route{
 	}},
 	"/api/v1/recommendation": {"POST, OPTIONS", func(h *Handler, w http.ResponseWriter, r *http.Request) {
 		h.post(w, r, h.Recommendation)
+	}},
+	"/api/v1/check": {"POST, OPTIONS", func(h *Handler, w http.ResponseWriter, r *http.Request) {
+		h.post(w, r, h.Check)
 	}},
 	"/api/v1/catalog": {"GET, HEAD, OPTIONS", func(h *Handler, w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, h.Catalog())
@@ -111,7 +117,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	rt, ok := routes[r.URL.Path]
 	if !ok {
-		writeError(w, r, engine.NewError(engine.CodeNotFound, fmt.Sprintf("no route %s; see /api/v1/refine, /api/v1/recommendation, /api/v1/catalog", r.URL.Path)))
+		writeError(w, r, engine.NewError(engine.CodeNotFound, fmt.Sprintf("no route %s; see /api/v1/refine, /api/v1/recommendation, /api/v1/check, /api/v1/catalog", r.URL.Path)))
 		return
 	}
 	if r.Method == http.MethodOptions {

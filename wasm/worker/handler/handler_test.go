@@ -130,6 +130,8 @@ var routeTests = []struct {
 	{"HEAD", "/api/v1/refine", 405, engine.CodeMethod, "POST, OPTIONS"},
 	{"GET", "/api/v1/recommendation", 405, engine.CodeMethod, "POST, OPTIONS"},
 	{"PATCH", "/api/v1/recommendation", 405, engine.CodeMethod, "POST, OPTIONS"},
+	{"GET", "/api/v1/check", 405, engine.CodeMethod, "POST, OPTIONS"},
+	{"OPTIONS", "/api/v1/check", 204, "", "POST, OPTIONS"},
 	{"OPTIONS", "/api/v1/refine", 204, "", "POST, OPTIONS"},
 	{"OPTIONS", "/api/v1/recommendation", 204, "", "POST, OPTIONS"},
 	{"OPTIONS", "/api/v1/catalog", 204, "", "GET, HEAD, OPTIONS"},
@@ -366,6 +368,36 @@ func TestArticle(t *testing.T) {
 	if got := resp.RecommendedPolicy.Statement; len(got) != 2 ||
 		fmt.Sprint(got[0].Action) != fmt.Sprint(wantActions[0]) || fmt.Sprint(got[1].Action) != fmt.Sprint(wantActions[1]) {
 		t.Errorf("recommended statements %v, want actions %v", got, wantActions)
+	}
+}
+
+// TestCheck: the check route answers with the engine's bytes: an edit of the
+// article's refinement that lets an unused action back in is caught.
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	refined, e := engine.HandleRefine([]byte(`{"policy": ` + string(readFile(t, "testdata/article-policy.json")) + `, "findings": ` + string(readFile(t, "testdata/article-findings.json")) + `}`))
+	if e != nil {
+		t.Fatal(e)
+	}
+	var answer struct {
+		RecommendedPolicy json.RawMessage `json:"recommendedPolicy"`
+	}
+	if err := json.Unmarshal(refined, &answer); err != nil {
+		t.Fatal(err)
+	}
+	candidate := bytes.Replace(answer.RecommendedPolicy, []byte(`"lambda:Invoke*"`), []byte(`"lambda:Invoke*", "lambda:AddPermission"`), 1)
+	body := []byte(`{"policy": ` + string(readFile(t, "testdata/article-policy.json")) + `, "findings": ` + string(readFile(t, "testdata/article-findings.json")) + `, "candidate": ` + string(candidate) + `}`)
+	w := do(handler.New(nil), "POST", "/api/v1/check", body)
+	want, e := engine.HandleCheck(body)
+	if e != nil || w.Code != 200 || !bytes.Equal(w.Body.Bytes(), want) {
+		t.Fatalf("POST /api/v1/check: %d %s\nwant %s (%v)", w.Code, clip(w.Body.Bytes()), clip(want), e)
+	}
+	var got engine.CheckResponse
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if c := got.Checks[0]; c.Verdict != engine.VerdictNotExact || len(c.OverPermissive) != 1 || c.OverPermissive[0].Action != "lambda:AddPermission" || c.OverPermissive[0].Why != "unused" {
+		t.Errorf("check = %+v", c)
 	}
 }
 
