@@ -402,6 +402,16 @@ func checkIncludes(t *testing.T, p string, qs []string) {
 	if !Includes(p, p) {
 		t.Errorf("Includes(%q, %q) = false", p, p)
 	}
+	// The witness search agrees, and its witness is checked by the matcher.
+	w, found := searchWitness(p, qs)
+	switch {
+	case want && found:
+		t.Errorf("searchWitness(%q, %q) = %q, but the union includes p", p, qs, w)
+	case !want && !found:
+		t.Errorf("searchWitness(%q, %q) found no witness, but the union does not include p", p, qs)
+	case found && (!Match(p, w) || slices.ContainsFunc(qs, func(q string) bool { return Match(q, w) })):
+		t.Errorf("searchWitness(%q, %q) = %q: no witness", p, qs, w)
+	}
 	if !got {
 		return
 	}
