@@ -92,6 +92,23 @@ func (p *page) screenshot(name string) {
 	}
 }
 
+// screenshotOf saves the element selector to dir/name when WHITTLE_SCREENSHOTS
+// names a folder.
+func (p *page) screenshotOf(selector, name string) {
+	p.t.Helper()
+	dir := os.Getenv("WHITTLE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(p.ctx, chromedp.Screenshot(chromedp.CSS(selector)))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
 // TestBrowserAccessibility: axe-core finds no serious or critical issue on the
 // article example and on the large example, in light and dark mode.
 func TestBrowserAccessibility(t *testing.T) {

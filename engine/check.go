@@ -63,6 +63,8 @@ type ActionIssue struct {
 type BroaderPattern struct {
 	Path    string `json:"path"` // in the candidate, Statement[1].Action[0]
 	Pattern string `json:"pattern"`
+	// Original is the patterns of the original statement it was checked against.
+	Original []string `json:"original"`
 	// Witness is an action name the pattern matches and no original pattern of
 	// the statement does: an action of the catalog when one exists, else a
 	// name that may not exist yet.
@@ -364,11 +366,10 @@ func (s *Session) checkOne(req *Request, cand candidate) PolicyCheck {
 		path, pat, _ := strings.Cut(e, ": ")
 		b := BroaderPattern{Path: path, Pattern: pat}
 		if j := statementIndex(path); j >= 0 && j < len(kept) {
-			var origs []string
 			for _, p := range orig.Statements[kept[j]].Patterns {
-				origs = append(origs, p.Text)
+				b.Original = append(b.Original, p.Text)
 			}
-			b.Witness, _ = witness(pat, origs, u)
+			b.Witness, _ = witness(pat, b.Original, u)
 		}
 		pc.Broader = append(pc.Broader, b)
 	}

@@ -22,7 +22,7 @@ self.addEventListener("install", (event) => {
     const list = await (await cache.match("web/examples/index.json")).json();
     const files = new Set();
     for (const ex of list) {
-      for (const f of [ex.policy, ex.findings, ex.catalog]) if (f) files.add("web/examples/" + f);
+      for (const f of [ex.policy, ex.findings, ex.catalog, ex.candidate]) if (f) files.add("web/examples/" + f);
     }
     await cache.addAll([...files]);
     await self.skipWaiting();

@@ -34,6 +34,8 @@ type example struct {
 	Policy   string `json:"policy"`
 	Findings string `json:"findings"`
 	Catalog  string `json:"catalog,omitempty"`
+	// Candidate is a policy to check (web/examples/…): AWS's recommendation.
+	Candidate string `json:"candidate,omitempty"`
 }
 
 type app struct {
@@ -58,6 +60,7 @@ type app struct {
 	diffKey                    string                        // the two documents of the diff on screen
 	original                   struct{ text, pretty string } // see prettyOriginal
 	role                       roleView
+	check                      checkView
 	ageInput                   js.Value // days of a last-accessed report's window
 	policyText                 string   // the policy editor's text of the last result
 	docText                    string   // the text of the document shown (all of policyText for a lone policy)
@@ -101,6 +104,7 @@ func main() {
 	a.granularitySel = a.byID("granularity-select").(*dom.HTMLSelectElement)
 	a.trie.init(a)
 	a.role.init(a)
+	a.check.init(a)
 	a.ageInput = a.byID("age-input").Underlying()
 	a.ageInput.Call("addEventListener", "change", js.FuncOf(func(js.Value, []js.Value) any { a.refine(); return nil }))
 	a.debounced = js.FuncOf(func(js.Value, []js.Value) any { a.refine(); return nil })
@@ -221,8 +225,7 @@ func (a *app) refine() {
 	// JSON answer, which the page would only decode again. The session reuses
 	// what the last refinement computed (see engine.Session): an edit costs
 	// what it changes.
-	age, _ := strconv.Atoi(a.ageInput.Get("value").String())
-	opt := engine.Options{Granularity: a.granularitySel.Value(), UnusedAccessAge: age, Principal: a.role.principal} // tries: one at a time, see trieView
+	opt := engine.Options{Granularity: a.granularitySel.Value(), UnusedAccessAge: a.age(), Principal: a.role.principal} // tries: one at a time, see trieView
 	rr, eerr := engine.RecommendationFromTexts(policy, findings, catalog, opt)
 	a.role.note = ""
 	if eerr != nil && eerr.Field == "options" && eerr.Path == "principal" {
@@ -265,6 +268,7 @@ func (a *app) refine() {
 	} else {
 		a.renderNothing("None of these policies has a document to refine: see the messages above.")
 	}
+	a.check.check() // the candidate, against what was just refined
 	t2 := perf.Call("now").Float()
 	ms := t2 - t0
 	a.refines++
@@ -340,6 +344,12 @@ func (a *app) setError(msg string) {
 	}
 	a.errText.RemoveAttribute("hidden")
 	a.errBox.RemoveAttribute("hidden")
+}
+
+// age is the days of a last-accessed report's window, as the page says.
+func (a *app) age() int {
+	n, _ := strconv.Atoi(a.ageInput.Get("value").String())
+	return n
 }
 
 // verdictLine sets the one-line verdict kept in view on narrow screens.
@@ -431,8 +441,8 @@ func (a *app) loadExample(id string) {
 	if ex == nil {
 		return
 	}
-	texts := make([]string, 3)
-	for i, name := range []string{ex.Policy, ex.Findings, ex.Catalog} {
+	texts := make([]string, 4)
+	for i, name := range []string{ex.Policy, ex.Findings, ex.Catalog, ex.Candidate} {
 		if name == "" {
 			continue
 		}
@@ -448,6 +458,7 @@ func (a *app) loadExample(id string) {
 	a.policy.SetText(texts[0])
 	a.findings.SetText(texts[1])
 	a.catalog.SetText(texts[2])
+	a.check.editor.SetText(texts[3])
 	a.loading = false
 	a.refine()
 }

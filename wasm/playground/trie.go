@@ -5,6 +5,8 @@ package main
 import (
 	"reflect"
 	"strconv"
+	"strings"
+	"syscall/js"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -261,4 +263,40 @@ func (d *drawing) layout(n *engine.TrieNode, label string, x, y float64) float64
 		next = d.layout(c, lbl, x+indentX, next)
 	}
 	return next
+}
+
+// trieOf is the index of the replaced pattern whose trie holds action, or -1.
+func (t *trieView) trieOf(action string) int {
+	for i, tr := range t.tries {
+		if engine.Match(tr.Pattern, action) {
+			return i
+		}
+	}
+	return -1
+}
+
+// holds reports whether a trie of the result holds action.
+func (t *trieView) holds(action string) bool { return t.trieOf(action) >= 0 }
+
+// showAction draws the trie that holds action and inspects the deepest node
+// on its way.
+func (t *trieView) showAction(action string) {
+	i := t.trieOf(action)
+	if i < 0 {
+		return
+	}
+	t.show(i)
+	best := ""
+	low := strings.ToLower(action)
+	for _, n := range t.in.steps {
+		if strings.HasPrefix(low, strings.ToLower(n.Prefix)) && len(n.Prefix) > len(best) {
+			best = n.Prefix
+		}
+	}
+	if best != "" {
+		t.inspect(best, false)
+		if el := t.view.Underlying().Call("querySelector", `[data-prefix="`+cssEscape(best)+`"]`); el.Truthy() {
+			el.Call("scrollIntoView", js.ValueOf(map[string]any{"block": "nearest"}))
+		}
+	}
 }

@@ -212,3 +212,82 @@ func Warnings(ws []engine.Warning, catalogDate string, known func(service string
 	}
 	return groups
 }
+
+// Part is a piece of a sentence; Action, when set, is the action the piece
+// names (a page may link it to the trie that holds it).
+type Part struct {
+	Text   string
+	Action string
+}
+
+// checkShown is how many issues of one kind a check names before "and N more".
+const checkShown = 8
+
+// Check says a check of a candidate: a verdict line, then one sentence an issue.
+func Check(pc *engine.PolicyCheck) (verdict string, sentences [][]Part) {
+	more := func(n int) {
+		if n > checkShown {
+			sentences = append(sentences, []Part{{Text: "… and " + strconv.Itoa(n-checkShown) + " more of these."}})
+		}
+	}
+	for i, o := range pc.OverPermissive {
+		if i == checkShown {
+			more(len(pc.OverPermissive))
+			break
+		}
+		why := ", which is unused"
+		if o.Why != "unused" {
+			why = ", which the original did not allow"
+		}
+		if o.AccessLevel != "" {
+			why += " (" + o.AccessLevel + ")"
+		}
+		sentences = append(sentences, []Part{{Text: "The candidate allows "}, {Text: o.Action, Action: o.Action}, {Text: why + "."}})
+	}
+	for i, u := range pc.UnderPermissive {
+		if i == checkShown {
+			more(len(pc.UnderPermissive))
+			break
+		}
+		sentences = append(sentences, []Part{{Text: "It drops "}, {Text: u.Action, Action: u.Action}, {Text: ", which is still used."}})
+	}
+	for _, b := range pc.Broader {
+		s := []Part{{Text: b.Pattern + " is broader than " + list(b.Original, 4)}}
+		if b.Witness != "" {
+			s = append(s, Part{Text: ": it also allows "}, Part{Text: b.Witness, Action: b.Witness})
+		}
+		sentences = append(sentences, append(s, Part{Text: "."}))
+	}
+	for _, s := range pc.Structure {
+		sentences = append(sentences, []Part{{Text: "It changes more than actions: " + s + "."}})
+	}
+	for _, r := range pc.Redundant {
+		sentences = append(sentences, []Part{{Text: "Redundant: " + r + "."}})
+	}
+	if pc.Verdict == engine.VerdictExact {
+		verdict = "✓ Exact: the candidate allows exactly what the original allowed, minus the unused actions."
+		switch w, sz := pc.Whittle, pc.Size; {
+		case len(w.OnlyInCandidate)+len(w.OnlyInWhittle) == 0:
+			verdict += " It is Whittle's answer."
+		default:
+			verdict += " Written otherwise than Whittle's answer: " + Group(sz.Candidate) + " characters, Whittle's " + Group(sz.Whittle) + "."
+		}
+		return verdict, sentences
+	}
+	var counts []string
+	for _, c := range []struct {
+		n         int
+		one, many string
+	}{
+		{len(pc.OverPermissive), "action too many", "actions too many"},
+		{len(pc.UnderPermissive), "action lost", "actions lost"},
+		{len(pc.Broader), "pattern broader than the original", "patterns broader than the original"},
+		{len(pc.Structure), "change besides actions", "changes besides actions"},
+		{len(pc.Redundant), "redundant entry", "redundant entries"},
+	} {
+		if c.n > 0 {
+			counts = append(counts, Count(c.n, c.one, c.many))
+		}
+	}
+	return "✗ Not exact: " + strings.Join(counts, ", ") + ".", sentences
+}

@@ -84,3 +84,41 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("items of the first group: %q", got[0].Items)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	pc := &engine.PolicyCheck{Verdict: engine.VerdictNotExact,
+		OverPermissive:  []engine.ActionIssue{{Statement: "Statement[1]", Action: "s3:GetBucketAcl", AccessLevel: "Read", Why: "unused"}, {Statement: "Statement[1]", Action: "s3:PutObject", AccessLevel: "Write", Why: "not allowed by the original"}},
+		UnderPermissive: []engine.ActionIssue{{Statement: "Statement[1]", Action: "s3:GetObjectAcl", AccessLevel: "Read"}},
+		Broader:         []engine.BroaderPattern{{Path: "Statement[1].Action[5]", Pattern: "s3:*Object", Witness: "s3:PutObject", Original: []string{"s3:Get*", "s3:List*"}}},
+	}
+	verdict, sentences := Check(pc)
+	if verdict != "✗ Not exact: 2 actions too many, 1 action lost, 1 pattern broader than the original." {
+		t.Errorf("verdict %q", verdict)
+	}
+	var got []string
+	for _, s := range sentences {
+		line := ""
+		for _, p := range s {
+			if p.Action != "" {
+				line += "[" + p.Text + "]"
+			} else {
+				line += p.Text
+			}
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		"The candidate allows [s3:GetBucketAcl], which is unused (Read).",
+		"The candidate allows [s3:PutObject], which the original did not allow (Write).",
+		"It drops [s3:GetObjectAcl], which is still used.",
+		"s3:*Object is broader than s3:Get*, s3:List*: it also allows [s3:PutObject].",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("sentences:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	exact := &engine.PolicyCheck{Verdict: engine.VerdictExact, Size: engine.CheckSize{Candidate: 400, Whittle: 346},
+		Whittle: engine.WhittleDiff{OnlyInCandidate: []string{"Statement[1]: s3:GetMultiRegionAccessPoint"}}}
+	if v, s := Check(exact); v != "✓ Exact: the candidate allows exactly what the original allowed, minus the unused actions. Written otherwise than Whittle's answer: 400 characters, Whittle's 346." || len(s) != 0 {
+		t.Errorf("exact: %q %v", v, s)
+	}
+}
