@@ -33,7 +33,7 @@ func TestBrowserCheck(t *testing.T) {
 	refined := p.text("refined-output")
 	for _, tt := range []struct {
 		name, from, to, want string
-		link               string // the action linked to the trie
+		link                 string // the action linked to the trie
 	}{
 		{"an unused action back", `"s3:List*"`, `"s3:List*", "s3:GetBucketAcl"`, "The candidate allows s3:GetBucketAcl, which is unused (Read).", "s3:GetBucketAcl"},
 		{"a used one dropped", `"s3:GetObject*",`, ``, "It drops s3:GetObject, which is still used.", "s3:GetObject"},
