@@ -419,8 +419,13 @@ func TestBrowserNoMarkup(t *testing.T) {
 	if eval[bool](p, `window.__pwned !== undefined`) {
 		t.Errorf("the payload ran")
 	}
-	if n := eval[int](p, `document.querySelectorAll("main img, main script").length`); n != 0 {
+	// CodeMirror's own cm-widgetBuffer images (around a placeholder, in the
+	// empty candidate editor) are not user text.
+	if n := eval[int](p, `document.querySelectorAll("main img:not(.cm-widgetBuffer), main script").length`); n != 0 {
 		t.Errorf("the page has %d img/script elements in main, want 0", n)
+	}
+	if n := eval[int](p, `document.querySelectorAll("main img.cm-widgetBuffer[src], main img.cm-widgetBuffer[onerror]").length`); n != 0 {
+		t.Errorf("the page has %d CodeMirror buffer images with a source or handler", n)
 	}
 	if !eval[bool](p, testid("diff-view")+`.textContent.includes("<img src=x")`) {
 		t.Errorf("diff-view does not show the payload as text")
