@@ -71,16 +71,6 @@ func reachable(cat *Catalog, p *Policy) []string {
 	return out
 }
 
-// allows reports whether statement s (Action or NotAction) allows action a.
-func allows(s *Statement, a string) bool {
-	for _, p := range s.Patterns {
-		if Match(p.Text, a) {
-			return s.Key == "Action"
-		}
-	}
-	return s.Key == "NotAction"
-}
-
 // allowedSet returns the lower-cased actions of the list that statement s
 // allows, by brute force with Match; a pattern naming one service is tried on
 // that service's actions only (bySvc), others on all.

@@ -187,7 +187,7 @@ func TestSessionVerifyMarks(t *testing.T) {
 	}
 	r := newRefiner(b.Policy, b.Catalog, b.Options, &s)
 	r.buildUniverse(b.Findings)
-	if r.checksMarks == nil || len(r.checksMarks) == 0 {
+	if len(r.checksMarks) == 0 {
 		t.Fatal("the session kept no statement checks")
 	}
 	v := verify(b.Policy, res.Text, res.Kept, r.u, r.checks, r.checksMarks)
