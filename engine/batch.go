@@ -1,5 +1,10 @@
 package engine
 
+import (
+	"strconv"
+	"strings"
+)
+
 // This file serves wrappers that answer for many principals of one input, such
 // as the command line's `whittle recommend --authorization-details`: the input
 // is parsed once, and each principal's request is read from the parsed value.
@@ -12,6 +17,18 @@ type Policies struct {
 	v          *Value
 	form       string
 	principals []PrincipalInfo
+	// found is where each principal stands in a dump whose lists are well
+	// formed (nil otherwise): reading one principal then takes its own
+	// policies, not a pass over every principal of the dump.
+	found []foundPrincipal
+}
+
+// foundPrincipal is a principal of a dump: its value, path and kind (an
+// index in principalLists).
+type foundPrincipal struct {
+	v    *Value
+	path string
+	kind int
 }
 
 // ParsePolicies parses text, the policies of a recommendation request as JSON
@@ -28,20 +45,32 @@ func ParsePolicies(text string) (*Policies, *Error) {
 	switch {
 	case isDump(v):
 		p.form = InputAuthorizationDetails
-		for _, pl := range principalLists {
+		wellFormed := true // as readPolicySet's dump wants the lists
+		for k, pl := range principalLists {
 			list := v.Get(pl.list)
-			if list == nil || list.Kind != KindArray {
-				continue // reading a principal says what is wrong
+			if list == nil || list.Kind == KindNull {
+				continue
 			}
-			for _, item := range list.Arr {
-				if name := item.Get(pl.name); name != nil && name.Kind == KindString {
-					info := PrincipalInfo{Name: name.Str, Kind: pl.kind}
-					if arn := item.Get("Arn"); arn != nil && arn.Kind == KindString {
-						info.Arn = arn.Str
-					}
-					p.principals = append(p.principals, info)
+			if list.Kind != KindArray {
+				wellFormed = false // reading a principal says what is wrong
+				continue
+			}
+			for i, item := range list.Arr {
+				name := item.Get(pl.name)
+				if item.Kind != KindObject || name == nil || name.Kind != KindString {
+					wellFormed = false
+					continue
 				}
+				info := PrincipalInfo{Name: name.Str, Kind: pl.kind}
+				if arn := item.Get("Arn"); arn != nil && arn.Kind == KindString {
+					info.Arn = arn.Str
+				}
+				p.principals = append(p.principals, info)
+				p.found = append(p.found, foundPrincipal{item, pl.list + "[" + strconv.Itoa(i) + "]", k})
 			}
+		}
+		if !wellFormed {
+			p.found = nil
 		}
 	case isPolicyList(v):
 		p.form = InputPolicies
@@ -68,7 +97,7 @@ func RecommendationFromPolicies(p *Policies, findings, catalog string, opt Optio
 	}
 	rr := &RecommendationRequest{Options: opt}
 	var err *Error
-	if rr.Set, err = readPolicySet(p.text, p.v, "policies", opt.Principal, false); err != nil {
+	if rr.Set, err = p.read(opt.Principal); err != nil {
 		return nil, err
 	}
 	top := &Value{Kind: KindObject, Off: -1, Obj: []Member{{Key: "findings", Val: strValue(findings)}}}
@@ -79,6 +108,34 @@ func RecommendationFromPolicies(p *Policies, findings, catalog string, opt Optio
 		return nil, err
 	}
 	return rr, nil
+}
+
+// read reads the policies of the principal named (by name, in any case, or
+// ARN) as readPolicySet does, without its pass over every principal of a
+// dump: a batch over N principals would make it N² work.
+func (p *Policies) read(principal string) (*PolicySet, *Error) {
+	pick := -1
+	if p.found != nil {
+		for i, info := range p.principals {
+			if principal != "" && (strings.EqualFold(info.Name, principal) || info.Arn == principal) {
+				pick = i
+				break
+			}
+		}
+		if principal == "" && len(p.found) == 1 {
+			pick = 0
+		}
+	}
+	if pick < 0 { // the slow way, for its message
+		return readPolicySet(p.text, p.v, "policies", principal, false)
+	}
+	info := p.principals[pick]
+	r := &setReader{text: p.text, field: "policies", set: &PolicySet{Form: InputAuthorizationDetails, Principals: p.principals, Principal: &info}}
+	f := p.found[pick]
+	if err := r.principal(p.v, f.v, f.path, f.kind); err != nil {
+		return nil, err
+	}
+	return r.set, nil
 }
 
 // JSON is the answer as POST /api/v1/refine writes it.

@@ -120,3 +120,34 @@ func TestResponseJSON(t *testing.T) {
 		t.Errorf("Response.JSON differs from HandleRefine")
 	}
 }
+
+// TestRecommendationFromPoliciesErrors: what a dump's reader refuses, the
+// policies parsed once refuse alike, at the same place.
+func TestRecommendationFromPoliciesErrors(t *testing.T) {
+	report := string(mustRead(t, "testdata/role/last-accessed-action-level.json"))
+	for _, tt := range []struct{ dump, principal string }{
+		{`{"RoleDetailList": [{"RoleName": "A"}, {"RoleNam": "B"}]}`, "A"},
+		{`{"RoleDetailList": [{"RoleName": "A"}], "UserDetailList": 3}`, "A"},
+		{`{"RoleDetailList": [{"RoleName": "A"}, 7]}`, "A"},
+		{`{"RoleDetailList": [{"RoleName": "A"}, {"RoleName": "B"}]}`, ""},
+		{`{"RoleDetailList": [{"RoleName": "A"}, {"RoleName": "B"}]}`, "C"},
+		{`{"RoleDetailList": [], "UserDetailList": null}`, ""},
+		{`{"RoleDetailList": [{"RoleName": "A", "RolePolicyList": [{"PolicyName": "p",
+			"PolicyDocument": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3GetObject"}}}]}]}`, ""},
+		{`{"RoleDetailList": [{"RoleName": "A", "AttachedManagedPolicies": [{"PolicyArn": "arn:x"}]}], "Policies": {}}`, "a"},
+	} {
+		body, _ := json.Marshal(map[string]any{"policies": tt.dump, "findings": report, "options": map[string]string{"principal": tt.principal}})
+		if tt.principal == "" {
+			body, _ = json.Marshal(map[string]any{"policies": tt.dump, "findings": report})
+		}
+		_, want := ParseRecommendationRequest(body)
+		p, e := ParsePolicies(tt.dump)
+		if e != nil {
+			t.Fatal(e)
+		}
+		_, got := RecommendationFromPolicies(p, report, "", Options{Principal: tt.principal})
+		if want == nil || got == nil || string(got.JSON()) != string(want.JSON()) {
+			t.Errorf("RecommendationFromPolicies(%s, %q) = %v, want %v", tt.dump, tt.principal, got, want)
+		}
+	}
+}
