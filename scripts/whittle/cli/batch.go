@@ -208,8 +208,10 @@ func (r *runner) table(b *batch, results []principalResult, took time.Duration) 
 	fmt.Fprintln(tw, strings.Join(row, "\t"))
 	tw.Flush()
 	w := r.stdout
-	fmt.Fprintf(w, "\n%d principals: %d answered (in %s), %d without a report, %d failed; %s on %d workers\n",
-		len(results), answered, b.out, len(skipped), len(failed), took.Round(time.Millisecond), min(b.jobs, max(len(results), 1)))
+	workers := min(b.jobs, max(len(results), 1))
+	fmt.Fprintf(w, "\n%s principals: %s answered (in %s), %s without a report, %s failed; %s on %s\n",
+		count(len(results)), count(answered), b.out, count(len(skipped)), count(len(failed)), took.Round(time.Millisecond),
+		plural(workers, "worker"))
 	if len(skipped) > 0 {
 		fmt.Fprintln(w, "\nwithout a report (not refined):")
 		for _, res := range skipped {
@@ -221,7 +223,7 @@ func (r *runner) table(b *batch, results []principalResult, took time.Duration) 
 		for _, res := range failed {
 			fmt.Fprintf(w, "  %s %s: %s\n", res.info.Kind, res.info.Name, res.failed)
 		}
-		fmt.Fprintf(r.stderr, "whittle: %d principals failed (listed on standard output)\n", len(failed))
+		fmt.Fprintf(r.stderr, "whittle: %s failed (listed on standard output)\n", plural(len(failed), "principal"))
 		return ExitBadInput
 	}
 	if b.failOnUnused && steps > 0 {

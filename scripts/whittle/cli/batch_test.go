@@ -137,7 +137,7 @@ func TestBatchFailures(t *testing.T) {
 	line := 1 + strings.Count(string(text[:bytes.Index(text, []byte(`"codebuildStartBuild"`))]), "\n")
 	want := fmt.Sprintf("failed:\n  role BuildRole: %s:%d:", dump, line)
 	if code != ExitBadInput || !strings.Contains(stdout, want) || !strings.Contains(stdout, `.Statement.Action: "codebuildStartBuild" is not service:action`) ||
-		stderr != "whittle: 1 principals failed (listed on standard output)\n" {
+		stderr != "whittle: 1 principal failed (listed on standard output)\n" {
 		t.Errorf("batch with a bad policy = %d, stderr %q; want %d and %q in:\n%s", code, stderr, ExitBadInput, want, stdout)
 	}
 	if _, err := os.Stat(filepath.Join(out, "OrdersApiRole.json")); err != nil {

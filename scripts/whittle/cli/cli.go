@@ -288,3 +288,11 @@ func count(n int) string {
 	}
 	return s
 }
+
+// plural formats n things: "1 worker", "2 workers".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return count(n) + " " + thing + "s"
+}
