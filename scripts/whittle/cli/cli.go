@@ -53,6 +53,8 @@ Usage:
   whittle catalog   the built-in action catalog's source, date and counts
   whittle version
 
+options: --catalog FILE, --granularity, --unused-access-age DAYS, --fail-on-unused;
+the second recommend also --jobs N (default: every core).
 A FILE named - is read from standard input (one of them at most).
 "whittle COMMAND -h" describes a command's flags.
 
