@@ -138,7 +138,7 @@ func (r *runner) one(b *batch, set *engine.Policies, dumpIn, catIn input, res *p
 	rec := engine.Recommend(rr, r.now)
 	// whittle.principals lists every principal of the dump, for a page's
 	// picker: in one file per principal it would make the answers grow as the
-	// square of the principals (120 MB for 1,000), so the batch leaves it out.
+	// square of the principals (178 MB for 1,000 instead of 38), so the batch leaves it out.
 	// The rest is the API's answer, byte for byte.
 	rec.Whittle.Principals = nil
 	if err := os.WriteFile(filepath.Join(b.out, info.Name+".json"), rec.JSON(), 0o644); err != nil {
