@@ -65,6 +65,9 @@ func (r *runner) batch(b *batch) int {
 		fmt.Fprintln(r.stderr, "whittle: --out:", err)
 		return ExitBadInput
 	}
+	if same(b.out, b.reports) {
+		return r.usageError("--out %s is the --last-accessed folder: the answers would overwrite the reports", b.out)
+	}
 
 	results := make([]principalResult, len(principals))
 	seen := map[string]int{} // lower-cased name → index of the first principal so named
@@ -164,6 +167,13 @@ func (r *runner) one(b *batch, set *engine.Policies, dumpIn, catIn input, res *p
 			addLevels(res.levels, removed, rr.Catalog)
 		}
 	}
+}
+
+// same reports whether the folders a and b are one.
+func same(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // table writes the closing table on standard output and returns the exit code.

@@ -155,6 +155,7 @@ func TestBatchFailures(t *testing.T) {
 		{[]string{"--authorization-details", dump, "--last-accessed", filepath.Join(dir, "none"), "--out", out}, ExitBadInput, "is not a directory"},
 		{[]string{"--authorization-details", roleDir + "/last-accessed-action-level.json", "--last-accessed", "testdata/last-accessed", "--out", out}, ExitBadInput, "is not the output of aws iam get-account-authorization-details"},
 		{[]string{"--authorization-details", dump, "--last-accessed", "testdata/last-accessed", "--out", out, "--jobs", "0"}, ExitUsage, "--jobs: want at least 1"},
+		{[]string{"--authorization-details", dump, "--last-accessed", "testdata/last-accessed", "--out", "testdata/./last-accessed/"}, ExitUsage, "is the --last-accessed folder"},
 	} {
 		if code, _, stderr := runBatch(t, false, 2, tt.args...); code != tt.code || !strings.Contains(stderr, tt.stderr) {
 			t.Errorf("recommend %q = %d, %q; want %d, %q", tt.args, code, stderr, tt.code, tt.stderr)
