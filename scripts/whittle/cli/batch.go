@@ -243,12 +243,15 @@ func (r *runner) table(b *batch, results []principalResult, took time.Duration) 
 }
 
 // progress draws a progress bar on a terminal, at most every progressEvery.
+// It writes only carriage returns and spaces (no escape sequences), which
+// every terminal, Windows' console included, draws alike.
 type progress struct {
 	w     io.Writer
 	on    bool
 	n     int
 	total int
 	last  time.Time
+	width int // of the line drawn last
 }
 
 // progressEvery bounds the redraws: a terminal need not show more than about
@@ -270,15 +273,18 @@ func (p *progress) step(name string) {
 	}
 	p.last = time.Now()
 	fill := progressWidth * p.n / max(p.total, 1)
-	if len(name) > 40 {
-		name = name[:39] + "…"
+	if r := []rune(name); len(r) > 40 {
+		name = string(r[:39]) + "…"
 	}
-	fmt.Fprintf(p.w, "\r\x1b[K[%s%s] %d/%d %s", strings.Repeat("#", fill), strings.Repeat(".", progressWidth-fill), p.n, p.total, name)
+	line := fmt.Sprintf("[%s%s] %d/%d %s", strings.Repeat("#", fill), strings.Repeat(".", progressWidth-fill), p.n, p.total, name)
+	n := len([]rune(line))
+	fmt.Fprint(p.w, "\r"+line+strings.Repeat(" ", max(p.width-n, 0)))
+	p.width = n
 }
 
-// clear removes the bar, leaving the line empty for what follows.
+// clear blanks the bar's line, leaving the cursor at its start.
 func (p *progress) clear() {
-	if p.on {
-		fmt.Fprint(p.w, "\r\x1b[K")
+	if p.on && p.width > 0 {
+		fmt.Fprint(p.w, "\r"+strings.Repeat(" ", p.width)+"\r")
 	}
 }

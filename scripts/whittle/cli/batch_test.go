@@ -110,7 +110,7 @@ func TestBatchProgress(t *testing.T) {
 		t.Errorf("not a terminal, stderr = %q; want nothing", stderr)
 	}
 	_, stdout, stderr := runBatch(t, true, 2, args...)
-	if !strings.Contains(stderr, "\r\x1b[K[##############################] 3/3 ") || !strings.HasSuffix(stderr, "\r\x1b[K") {
+	if !strings.Contains(stderr, "\r[##############################] 3/3 ") || !strings.HasSuffix(stderr, "\r") || strings.Contains(stderr, "\x1b") {
 		t.Errorf("terminal, stderr = %q; want a full bar, then cleared", stderr)
 	}
 	if strings.Contains(stdout, "\r") {
