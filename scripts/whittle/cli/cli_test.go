@@ -113,6 +113,18 @@ func placedError(e *engine.Error, files map[string]string) string {
 	return name + ": " + e.Message + "\n"
 }
 
+// goldenRoute is the API route of a golden request, by its name, as the
+// engine's TestGolden routes them.
+func goldenRoute(name string) string {
+	switch {
+	case strings.HasPrefix(name, "recommendation-") || strings.HasPrefix(name, "error-recommendation-"):
+		return "recommendation"
+	case strings.HasPrefix(name, "check-") || strings.HasPrefix(name, "error-check-"):
+		return "check" // whittle check is not wired yet: the engine's check is new
+	}
+	return "refine"
+}
+
 // TestRefineGolden: for every refine request of the API's golden files, split
 // into files, `whittle refine` prints what HandleRefine answers for the same
 // texts, and for a good request the golden answer itself; a refusal is exit 1
@@ -121,7 +133,7 @@ func TestRefineGolden(t *testing.T) {
 	files, _ := filepath.Glob(goldenDir + "/*.request.json")
 	n := 0
 	for _, file := range files {
-		if strings.Contains(file, "recommendation-") {
+		if goldenRoute(strings.TrimSuffix(filepath.Base(file), ".request.json")) != "refine" {
 			continue
 		}
 		n++
@@ -162,7 +174,13 @@ func TestRefineGolden(t *testing.T) {
 // answers (with the golden clock) and what HandleRecommendation answers for
 // the same texts but for its clock.
 func TestRecommendGolden(t *testing.T) {
-	files, _ := filepath.Glob(goldenDir + "/*recommendation-*.request.json")
+	all, _ := filepath.Glob(goldenDir + "/*.request.json")
+	var files []string
+	for _, file := range all {
+		if goldenRoute(strings.TrimSuffix(filepath.Base(file), ".request.json")) == "recommendation" {
+			files = append(files, file)
+		}
+	}
 	if len(files) < 4 {
 		t.Fatalf("golden recommendation requests: %v", files)
 	}
