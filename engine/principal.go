@@ -324,7 +324,13 @@ func (r *setReader) dump(v *Value, principal string, firstIfMany bool) *Error {
 		return optErr
 	}
 	r.set.Principal = &r.set.Principals[pick]
-	picked, pickedPath, pickedKind := all[pick].v, all[pick].path, all[pick].kind
+	return r.principal(v, all[pick].v, all[pick].path, all[pick].kind)
+}
+
+// principal reads the policies of the principal picked, standing at
+// pickedPath in the dump v, of the kind principalLists[pickedKind];
+// r.set.Principal is set.
+func (r *setReader) principal(v, picked *Value, pickedPath string, pickedKind int) *Error {
 	pl := principalLists[pickedKind]
 	// Inline policies: the name is the id.
 	if list := picked.Get(pl.inline); list != nil && list.Kind != KindNull {
