@@ -5,6 +5,7 @@
 //	whittle refine    --policy FILE --findings FILE [--catalog FILE] [--output json|policy|summary]
 //	whittle recommend --policies FILE --findings FILE [--principal NAME]
 //	whittle recommend --authorization-details FILE --last-accessed DIR --out DIR
+//	whittle check     --policy FILE --findings FILE --candidate FILE
 //	whittle catalog
 //	whittle version
 //
@@ -30,7 +31,7 @@ import (
 const (
 	ExitOK       = 0  // done
 	ExitBadInput = 1  // a file is unreadable or bad: the placed message is on standard error
-	ExitNotExact = 2  // reserved: a check found the candidate not exact or broader (whittle check, to come)
+	ExitNotExact = 2  // whittle check found a candidate not exact (over- or under-permissive, broader, changed)
 	ExitUnused   = 3  // --fail-on-unused: the policies grant something unused
 	ExitUsage    = 64 // the command line itself is wrong (sysexits' EX_USAGE)
 )
@@ -50,6 +51,8 @@ Usage:
                     [--output json|policy|summary] [--fail-on-unused]
   whittle recommend --policies FILE --findings FILE [--principal NAME] [options]
   whittle recommend --authorization-details FILE --last-accessed DIR --out DIR [options]
+  whittle check     --policy FILE (or --policies FILE [--principal NAME]) --findings FILE
+                    --candidate FILE [options]
   whittle catalog   the built-in action catalog's source, date and counts
   whittle version
 
@@ -61,7 +64,7 @@ A FILE named - is read from standard input (one of them at most).
 Exit codes:
   0   done
   1   bad input: the message on standard error says where (policy.json:9:9: Statement[1].Action[0]: ...)
-  2   reserved for a check that finds a candidate not exact or broader
+  2   whittle check: a candidate is not exact (over- or under-permissive, broader, changed)
   3   --fail-on-unused, and the policies grant something unused
   64  usage: an unknown command or flag, a missing or bad flag value
 `
@@ -92,6 +95,8 @@ func (r *runner) run(args []string) int {
 		return r.refine(args[1:])
 	case "recommend":
 		return r.recommend(args[1:])
+	case "check":
+		return r.check(args[1:])
 	case "catalog":
 		return r.simple("catalog", args[1:], func() { r.stdout.Write(engine.HandleCatalog()) })
 	case "version":
@@ -104,7 +109,7 @@ func (r *runner) run(args []string) int {
 		fmt.Fprint(r.stdout, usage)
 		return ExitOK
 	}
-	return r.usageError("unknown command %q (want refine, recommend, catalog or version)", args[0])
+	return r.usageError("unknown command %q (want refine, recommend, check, catalog or version)", args[0])
 }
 
 // usageError reports a wrong command line.
@@ -131,7 +136,7 @@ func (r *runner) flags(name, help string) *flag.FlagSet {
 		fmt.Fprint(fs.Output(), help)
 		fmt.Fprintln(fs.Output(), "\nFlags (- or --):")
 		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nExit codes: 0 done, 1 bad input, 3 --fail-on-unused found something unused, 64 usage.")
+		fmt.Fprintln(fs.Output(), "\nExit codes: 0 done, 1 bad input, 2 a check found a candidate not exact, 3 --fail-on-unused found something unused, 64 usage.")
 	}
 	return fs
 }

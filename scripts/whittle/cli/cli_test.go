@@ -59,7 +59,7 @@ func splitGolden(t *testing.T, file string) goldenRequest {
 	g := goldenRequest{name: strings.TrimSuffix(filepath.Base(file), ".request.json"), files: map[string]string{}}
 	dir := t.TempDir()
 	texts := map[string]any{}
-	for _, key := range []string{"policy", "policies", "findings", "catalog"} {
+	for _, key := range []string{"policy", "policies", "findings", "candidate", "catalog"} {
 		v, ok := fields[key]
 		if !ok {
 			continue
@@ -120,7 +120,7 @@ func goldenRoute(name string) string {
 	case strings.HasPrefix(name, "recommendation-") || strings.HasPrefix(name, "error-recommendation-"):
 		return "recommendation"
 	case strings.HasPrefix(name, "check-") || strings.HasPrefix(name, "error-check-"):
-		return "check" // whittle check is not wired yet: the engine's check is new
+		return "check"
 	}
 	return "refine"
 }
@@ -167,6 +167,60 @@ func TestRefineGolden(t *testing.T) {
 	}
 	if n < 10 {
 		t.Errorf("only %d golden refine requests", n)
+	}
+}
+
+// TestCheckGolden: `whittle check` prints the golden check answers, byte for
+// byte what HandleCheck answers for the same texts, and exits 2 when a
+// candidate is not exact.
+func TestCheckGolden(t *testing.T) {
+	all, _ := filepath.Glob(goldenDir + "/*.request.json")
+	n := 0
+	for _, file := range all {
+		if goldenRoute(strings.TrimSuffix(filepath.Base(file), ".request.json")) != "check" {
+			continue
+		}
+		n++
+		g := splitGolden(t, file)
+		t.Run(g.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, "", append([]string{"check"}, g.args...)...)
+			want, e := engine.HandleCheck(g.body)
+			if e != nil {
+				t.Fatalf("HandleCheck: %v", e)
+			}
+			golden, err := os.ReadFile(filepath.Join(goldenDir, g.name+".golden.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stdout != string(want) || stdout != string(golden) || stderr != "" {
+				t.Errorf("check %v: stdout differs from HandleCheck or the golden answer (stderr %q)", g.args, stderr)
+			}
+			wantCode := ExitOK
+			if strings.Contains(stdout, `"verdict": "NOT_EXACT"`) {
+				wantCode = ExitNotExact
+			}
+			if code != wantCode {
+				t.Errorf("check %v = exit %d, want %d", g.args, code, wantCode)
+			}
+		})
+	}
+	if n < 2 {
+		t.Errorf("only %d golden check requests", n)
+	}
+	// A candidate that does not parse is placed in its file.
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	policy := write("policy.json", `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}`)
+	cand := write("candidate.json", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": 7\n}")
+	code, _, stderr := run(t, "", "check", "--policy", policy, "--findings", write("f.json", "[]"), "--candidate", cand)
+	if code != ExitBadInput || stderr != cand+":3:16: Statement: must be an object or an array of objects, not number 7\n" {
+		t.Errorf("a bad candidate: exit %d, %q", code, stderr)
 	}
 }
 
@@ -258,7 +312,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{nil, "", ExitUsage, "Usage:"},
 		{[]string{"frobnicate"}, "", ExitUsage, `unknown command "frobnicate"`},
-		{[]string{"check", "--policy", policy}, "", ExitUsage, `unknown command "check"`},
+		{[]string{"check", "--policy", policy}, "", ExitUsage, "check needs --policy FILE or --policies FILE, --findings FILE and --candidate FILE"},
 		{[]string{"refine", "--policy", policy}, "", ExitUsage, "refine needs --policy FILE and --findings FILE"},
 		{[]string{"refine", "--policy", policy, "--findings", findings, "--frob"}, "", ExitUsage, "flag provided but not defined: -frob"},
 		{[]string{"refine", "--policy", policy, "--findings", findings, "extra"}, "", ExitUsage, `unexpected argument "extra"`},
