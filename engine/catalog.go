@@ -3,10 +3,7 @@ package engine
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -323,79 +320,45 @@ func carryLevels(names, old []string, oldLevels string) string {
 // A service prefix is letters, digits and '-' (kept in lowercase); its list is not
 // empty. An action name is not empty and holds no ':', '*', '?' or white space;
 // a list holds no name twice, not even in another casing. The names' casing is
-// kept as given: it is the canonical casing from then on.
+// kept as given: it is the canonical casing from then on. The text is read by
+// the engine's JSON parser, as policies and findings are (invalid UTF-8 is
+// refused at its place).
 //
 // The only possible returned error has Code [CodeInvalidCatalog], Field "catalog",
 // the Path of the bad place (`s3`, `s3[4]`) and its Line and Column in text.
 func ParseCatalog(text []byte) (*Catalog, *Error) {
-	if c := parseCatalogFast(text); c != nil {
-		return c, nil
+	fail := func(e *Error) (*Catalog, *Error) {
+		e.Code, e.Field = CodeInvalidCatalog, "catalog"
+		return nil, e.Locate(text)
 	}
-	p := &catalogParser{text: text, dec: json.NewDecoder(bytes.NewReader(text))}
-	p.dec.UseNumber()
-	c := p.parse()
-	if p.err != nil {
-		return nil, p.err.Locate(text)
+	if len(bytes.TrimSpace(text)) == 0 {
+		return fail(&Error{Offset: len(text), Message: `empty: a catalog is an object of string arrays {"s3": ["GetObject", ...]}`})
+	}
+	v, err := ParseJSON(text)
+	if err != nil {
+		err.Message = "not JSON: " + strings.TrimPrefix(err.Message, err.Path+": ")
+		if err.Path != "" {
+			err.Message = err.Path + ": " + err.Message
+		}
+		return fail(err)
+	}
+	c, err := catalogFromValue(v)
+	if err != nil {
+		return fail(err)
 	}
 	return c, nil
 }
 
-// catalogParser reads a user's catalog token by token, to know each token's offset.
-type catalogParser struct {
-	text []byte
-	dec  *json.Decoder
-	err  *Error
-}
-
-// fail records the first error: at offset, at path.
-func (p *catalogParser) fail(offset int, path, format string, args ...any) {
-	if p.err != nil {
-		return
-	}
+// catalogError is a refusal of a user's catalog at v, at path.
+func catalogError(v *Value, off int, path, format string, args ...any) *Error {
 	msg := fmt.Sprintf(format, args...)
 	if path != "" {
 		msg = path + ": " + msg
 	}
-	p.err = &Error{Code: CodeInvalidCatalog, Field: "catalog", Message: msg, Path: path, Offset: offset}
-}
-
-// token reads the next token and its offset; on a syntax error or the end of
-// the text it records the error and returns ok false.
-func (p *catalogParser) token(path string) (tok json.Token, offset int, ok bool) {
-	offset = p.next()
-	tok, err := p.dec.Token()
-	if err == nil {
-		return tok, offset, true
+	if v != nil {
+		off = v.Off
 	}
-	var syntax *json.SyntaxError
-	switch {
-	case errors.As(err, &syntax):
-		off := int(syntax.Offset) - 1
-		if off < offset {
-			off = offset
-		}
-		p.fail(off, path, "not JSON: %v", err)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		p.fail(len(p.text), path, "unexpected end of the catalog")
-	default:
-		p.fail(offset, path, "not JSON: %v", err)
-	}
-	return nil, offset, false
-}
-
-// next is the offset where the next token starts: past white space and the
-// separators the decoder has not consumed yet.
-func (p *catalogParser) next() int {
-	i := int(p.dec.InputOffset())
-	for i < len(p.text) {
-		switch p.text[i] {
-		case ' ', '\t', '\n', '\r', ',', ':':
-			i++
-			continue
-		}
-		break
-	}
-	return i
+	return &Error{Code: CodeInvalidCatalog, Field: "catalog", Message: msg, Path: path, Offset: off}
 }
 
 // catalogEntry is one action name of a user's catalog with its place.
@@ -406,61 +369,40 @@ type catalogEntry struct {
 	index  int
 }
 
-func (p *catalogParser) parse() *Catalog {
-	if len(bytes.TrimSpace(p.text)) == 0 {
-		p.fail(len(p.text), "", `empty: a catalog is an object of string arrays {"s3": ["GetObject", ...]}`)
-		return nil
-	}
-	tok, off, ok := p.token("")
-	if !ok {
-		return nil
-	}
-	if tok != json.Delim('{') {
-		p.fail(off, "", `a catalog is an object of string arrays {"s3": ["GetObject", ...]}, not %s`, describeToken(tok))
-		return nil
+// catalogFromValue reads a user's catalog from a parsed value, as
+// policyFromValue and findingsFromValue read theirs: one set of rules, errors
+// with an Offset into the text v was parsed from.
+func catalogFromValue(v *Value) (*Catalog, *Error) {
+	if v.Kind != KindObject {
+		return nil, catalogError(v, 0, "", `a catalog is an object of string arrays {"s3": ["GetObject", ...]}, not %s`, v.describe())
 	}
 	c := &Catalog{info: CatalogInfo{Source: SourceUserCatalog}}
 	seen := map[string]string{} // lowercase prefix -> the key as written
-	for p.dec.More() {
-		tok, keyOff, ok := p.token("")
-		if !ok {
-			return nil
-		}
-		key, _ := tok.(string) // object keys are strings
+	for _, m := range v.Obj {
+		key := m.Key
 		path := catalogPath(key, -1)
 		svc := strings.ToLower(key)
 		switch {
 		case key == "":
-			p.fail(keyOff, path, "empty service name")
-			return nil
+			return nil, catalogError(nil, m.KeyOff, path, "empty service name")
 		case !validCatalogService(svc):
-			p.fail(keyOff, path, "service name %q is not letters, digits and '-'", key)
-			return nil
+			return nil, catalogError(nil, m.KeyOff, path, "service name %q is not letters, digits and '-'", key)
 		}
 		if first, dup := seen[svc]; dup {
 			if first == key {
-				p.fail(keyOff, path, "service %q is listed twice", key)
-			} else {
-				p.fail(keyOff, path, "services %q and %q differ only in case", first, key)
+				return nil, catalogError(nil, m.KeyOff, path, "service %q is listed twice", key)
 			}
-			return nil
+			return nil, catalogError(nil, m.KeyOff, path, "services %q and %q differ only in case", first, key)
 		}
 		seen[svc] = key
-		names := p.list(path)
-		if names == nil {
-			return nil
+		names, err := catalogList(m.Val, path)
+		if err != nil {
+			return nil, err
 		}
 		c.addUserService(svc, names)
 	}
-	if _, _, ok := p.token(""); !ok { // the closing '}'
-		return nil
-	}
-	if off := p.next(); off < len(p.text) {
-		p.fail(off, "", "unexpected text after the catalog object")
-		return nil
-	}
 	c.sortServices()
-	return c
+	return c, nil
 }
 
 // addUserService appends a service of a user's catalog (no access levels).
@@ -487,60 +429,41 @@ func (c *Catalog) sortServices() {
 	c.services, c.actions = services, actions
 }
 
-// list reads one service's array of action names, sorted; nil after an error.
-func (p *catalogParser) list(path string) []string {
-	tok, off, ok := p.token(path)
-	if !ok {
-		return nil
+// catalogList reads one service's array of action names, sorted.
+func catalogList(v *Value, path string) ([]string, *Error) {
+	if v.Kind != KindArray {
+		return nil, catalogError(v, 0, path, "want an array of action names, not %s", v.describe())
 	}
-	if tok != json.Delim('[') {
-		p.fail(off, path, "want an array of action names, not %s", describeToken(tok))
-		return nil
+	if len(v.Arr) == 0 {
+		return nil, catalogError(v, 0, path, "empty list of actions")
 	}
-	var entries []catalogEntry
-	for p.dec.More() {
-		at := catalogPath(path, len(entries))
-		tok, off, ok := p.token(at)
-		if !ok {
-			return nil
-		}
-		name, isString := tok.(string)
+	entries := make([]catalogEntry, 0, len(v.Arr))
+	for i, item := range v.Arr {
+		at := catalogPath(path, i)
+		name := item.Str
 		switch {
-		case !isString:
-			p.fail(off, at, "want an action name (a string), not %s", describeToken(tok))
-			return nil
+		case item.Kind != KindString:
+			return nil, catalogError(item, 0, at, "want an action name (a string), not %s", item.describe())
 		case name == "":
-			p.fail(off, at, "empty action name")
-			return nil
+			return nil, catalogError(item, 0, at, "empty action name")
 		case strings.ContainsAny(name, ":*?"):
-			p.fail(off, at, "action name %q holds %q: give the name alone, without service prefix or wildcards",
+			return nil, catalogError(item, 0, at, "action name %q holds %q: give the name alone, without service prefix or wildcards",
 				name, name[strings.IndexAny(name, ":*?")])
-			return nil
 		case strings.IndexFunc(name, unicode.IsSpace) >= 0:
-			p.fail(off, at, "action name %q holds white space", name)
-			return nil
+			return nil, catalogError(item, 0, at, "action name %q holds white space", name)
 		}
-		entries = append(entries, catalogEntry{name: name, key: strings.ToLower(name), offset: off, index: len(entries)})
-	}
-	if _, _, ok := p.token(path); !ok { // the closing ']'
-		return nil
-	}
-	if len(entries) == 0 {
-		p.fail(off, path, "empty list of actions")
-		return nil
+		entries = append(entries, catalogEntry{name: name, key: strings.ToLower(name), offset: item.Off, index: i})
 	}
 	names, i, j := sortedNames(entries)
 	if names != nil {
-		return names
+		return names, nil
 	}
 	e, first := entries[i], entries[j]
 	at := catalogPath(path, e.index)
 	if first.name == e.name {
-		p.fail(e.offset, at, "%q is listed twice (also at %s)", e.name, catalogPath(path, first.index))
-	} else {
-		p.fail(e.offset, at, "%q and %q (at %s) differ only in case", e.name, first.name, catalogPath(path, first.index))
+		return nil, catalogError(nil, e.offset, at, "%q is listed twice (also at %s)", e.name, catalogPath(path, first.index))
 	}
-	return nil
+	return nil, catalogError(nil, e.offset, at, "%q and %q (at %s) differ only in case", e.name, first.name, catalogPath(path, first.index))
 }
 
 // sortedNames returns the names of one service's entries, sorted. If two of
@@ -575,42 +498,6 @@ func sortedNames(entries []catalogEntry) (names []string, later, first int) {
 	return names, -1, -1
 }
 
-// parseCatalogFast reads a well-formed user catalog with the engine's own JSON
-// parser, much faster than token by token (in WebAssembly above all). It
-// returns nil for anything ParseCatalog would refuse, or might: the
-// token-by-token reader then names the problem and its place.
-func parseCatalogFast(text []byte) *Catalog {
-	v, err := ParseJSON(text)
-	if err != nil || v.Kind != KindObject {
-		return nil
-	}
-	c := &Catalog{info: CatalogInfo{Source: SourceUserCatalog}}
-	seen := map[string]bool{}
-	for _, m := range v.Obj {
-		svc := strings.ToLower(m.Key)
-		if !validCatalogService(svc) || seen[svc] || m.Val.Kind != KindArray || len(m.Val.Arr) == 0 {
-			return nil
-		}
-		seen[svc] = true
-		entries := make([]catalogEntry, len(m.Val.Arr))
-		for i, item := range m.Val.Arr {
-			name := item.Str
-			if item.Kind != KindString || name == "" || strings.ContainsAny(name, ":*?") ||
-				strings.IndexFunc(name, unicode.IsSpace) >= 0 {
-				return nil
-			}
-			entries[i] = catalogEntry{name: name, key: strings.ToLower(name), offset: item.Off, index: i}
-		}
-		names, _, _ := sortedNames(entries)
-		if names == nil {
-			return nil
-		}
-		c.addUserService(svc, names)
-	}
-	c.sortServices()
-	return c
-}
-
 // catalogPath is the path of a service key (index < 0) or of an action in its
 // list: s3, s3[4], ["my service"][0]. A list path is passed as service.
 func catalogPath(service string, index int) string {
@@ -635,27 +522,4 @@ func validCatalogService(s string) bool {
 		}
 	}
 	return true
-}
-
-// describeToken names the kind of a JSON token for messages.
-func describeToken(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '{' {
-			return "an object"
-		}
-		if t == '[' {
-			return "an array"
-		}
-		return fmt.Sprintf("%q", string(t))
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return strconv.FormatBool(t)
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%T", tok)
 }

@@ -311,14 +311,14 @@ var parseCatalogErrors = []struct {
 }{
 	{``, "", 1, 1, "empty"},
 	{"  \n ", "", 2, 2, "empty"},
-	{`nope`, "", 1, 2, "not JSON"},
+	{`nope`, "", 1, 1, "not JSON: unexpected character 'n', want a value"},
 	{`[]`, "", 1, 1, "a catalog is an object of string arrays"},
-	{`"s3"`, "", 1, 1, "not a string"},
+	{`"s3"`, "", 1, 1, `not string "s3"`},
 	{`null`, "", 1, 1, "not null"},
-	{`{"s3": "GetObject"}`, "s3", 1, 8, "want an array of action names, not a string"},
-	{`{"s3": {"GetObject": 1}}`, "s3", 1, 8, "not an object"},
-	{"{\n  \"s3\": [\"GetObject\", 7]\n}", "s3[1]", 2, 23, "want an action name (a string), not a number"},
-	{`{"s3": [["GetObject"]]}`, "s3[0]", 1, 9, "not an array"},
+	{`{"s3": "GetObject"}`, "s3", 1, 8, `want an array of action names, not string "GetObject"`},
+	{`{"s3": {"GetObject": 1}}`, "s3", 1, 8, "want an array of action names, not object"},
+	{"{\n  \"s3\": [\"GetObject\", 7]\n}", "s3[1]", 2, 23, "want an action name (a string), not number 7"},
+	{`{"s3": [["GetObject"]]}`, "s3[0]", 1, 9, "want an action name (a string), not array"},
 	{`{"s3": [null]}`, "s3[0]", 1, 9, "not null"},
 	{`{"": ["GetObject"]}`, `[""]`, 1, 2, "empty service name"},
 	{`{"s3": []}`, "s3", 1, 8, "empty list of actions"},
@@ -341,16 +341,18 @@ var parseCatalogErrors = []struct {
 	{`{"s3": ["Kelvin", "\u212aelvin"]}`, "s3[1]", 1, 19, "differ only in case"},             // Kelvin sign folds to k
 	{`{"s3": ["İx", "ix"]}`, "s3[1]", 1, 15, `"ix" and "İx" (at s3[0]) differ only in case`}, // equal in lowercase only
 	{"{\"s3\": [\"GetObject\"]", "", 1, 21, "unexpected end"},
-	{`{"s3": ["GetObject"`, "s3", 1, 20, "unexpected end"},
-	{`{"s3": ["GetObject",]}`, "s3[1]", 1, 21, "not JSON"},
-	{`{"s3": ["GetObject"]} {}`, "", 1, 23, "unexpected text after the catalog object"},
-	{`{"s3": ["GetObject"]}]`, "", 1, 22, "unexpected text"},
-	{`{"s3" ["GetObject"]}`, "s3", 1, 7, "not JSON"},
-	{"{\"s3\": [\"a\",\n\"b\" \"c\"]}", "s3[2]", 2, 5, "not JSON"},
+	{`{"s3": ["GetObject"`, "s3", 1, 20, "not JSON: unexpected end of input in array"},
+	{`{"s3": ["GetObject",]}`, "s3[1]", 1, 21, "not JSON: unexpected character ']', want a value"},
+	{`{"s3": ["GetObject"]} {}`, "", 1, 23, "not JSON: unexpected character '{' after the end of the JSON value"},
+	{`{"s3": ["GetObject"]}]`, "", 1, 22, "after the end of the JSON value"},
+	{`{"s3" ["GetObject"]}`, "", 1, 7, `not JSON: unexpected character '[' after key "s3", want ':'`},
+	{"{\"s3\": [\"a\",\n\"b\" \"c\"]}", "s3", 2, 5, "not JSON: unexpected character '\"' in array, want ',' or ']'"},
 	{"{\"é\": []}", `["é"]`, 1, 2, "is not letters"},
 	{"{\"lambda\": [\"ok\"],\n \"ééé\": [\"x\"], \"s3\": [1]}", `["ééé"]`, 2, 2, "is not letters"},
 	{"{\"éé\":1}", `["éé"]`, 1, 2, "is not letters"},
-	{"{\"a\":[\"é\", 1]}", "a[1]", 1, 12, "not a number"},
+	{"{\"a\":[\"é\", 1]}", "a[1]", 1, 12, "not number 1"},
+	{"{\"s3\": [\"Get\xffObject\"]}", "s3[0]", 1, 13, "not JSON: "}, // invalid UTF-8 in a name: refused, as in policies and findings
+	{"{\"s\xff3\": [\"GetObject\"]}", "", 1, 4, "not JSON: "},
 }
 
 func TestParseCatalogErrors(t *testing.T) {

@@ -208,19 +208,20 @@ func readFindingsCatalog(body []byte, top *Value, age int) (f *Findings, cat *Ca
 	cat = BuiltinCatalog()
 	if cv := top.Get("catalog"); cv != nil && cv.Kind != KindNull && !(cv.Kind == KindString && strings.TrimSpace(cv.Str) == "") {
 		var user *Catalog
-		text := []byte(cv.Str)
-		if cv.Kind != KindString {
-			text = body[cv.Off:cv.End]
-		}
-		if user, err = ParseCatalog(text); err != nil {
-			if cv.Kind != KindString && err.Offset >= 0 {
-				err.Offset += cv.Off
+		source := cv.Str
+		if cv.Kind == KindString {
+			user, err = ParseCatalog([]byte(cv.Str))
+		} else {
+			source = string(body[cv.Off:cv.End])
+			if user, err = catalogFromValue(cv); err != nil {
 				err.Locate(body)
 			}
+		}
+		if err != nil {
 			return nil, nil, err
 		}
 		if over := cat.Overlay(user); over != cat {
-			over.source = string(text) // the same text, the same catalog (see Session)
+			over.source = source // the same text, the same catalog (see Session)
 			cat = over
 		}
 	}
