@@ -33,7 +33,7 @@ type PatternRef struct {
 	Off  int
 }
 
-// Path returns the JSON path of the statement: Statement[i], or Statement when
+// statementPath returns the JSON path of statement i: Statement[i], or Statement when
 // the document gives one statement object.
 func (p *Policy) statementPath(i int) string {
 	if p.StatementArray {
