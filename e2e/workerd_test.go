@@ -15,6 +15,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -50,12 +51,13 @@ func root(t testing.TB) string {
 
 // build runs `scripts/worker build` into a temporary folder (so a developer's
 // build/worker is left alone) and returns the folder. The Go build cache makes
-// every build after the first a matter of linking.
-func build(t testing.TB) string {
+// every build after the first a matter of linking. tags are Go build tags
+// (WORKER_TAGS): "" is the production build, testTags the test build.
+func build(t testing.TB, tags string) string {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command("bash", filepath.Join(root(t), "scripts", "worker"), "build")
-	cmd.Env = append(os.Environ(), "WORKER_BUILD="+dir)
+	cmd.Env = append(os.Environ(), "WORKER_BUILD="+dir, "WORKER_TAGS="+tags)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scripts/worker build: %v\n%s", err, out)
 	}
@@ -100,11 +102,16 @@ func freePort(t testing.TB) string {
 	return port
 }
 
-// start builds the Worker and serves it in workerd on a free loopback port,
-// with static (may be "") as WHITTLE_STATIC; it is stopped when t ends.
+// start builds the Worker (production build) and serves it in workerd on a free
+// loopback port, with static (may be "") as WHITTLE_STATIC; it is stopped when t ends.
 func start(t testing.TB, static string) *workerd {
 	t.Helper()
-	dir := build(t)
+	return serve(t, build(t, ""), static)
+}
+
+// serve serves the build in dir in workerd, as start does.
+func serve(t testing.TB, dir, static string) *workerd {
+	t.Helper()
 	port := freePort(t)
 	out := &syncBuffer{}
 	cmd := exec.Command("bash", filepath.Join(root(t), "scripts", "worker"), "serve")
@@ -339,6 +346,31 @@ func TestWorkerd(t *testing.T) {
 			t.Errorf("the Worker is %d bytes gzip-compressed, want under %d (the free plan's limit)", gz.Len(), maxUploadGzip)
 		}
 		t.Logf("Worker bundle: %d bytes gzip", gz.Len())
+	})
+
+	t.Run("no test routes", func(t *testing.T) {
+		// The production build has none of the test build's routes (whittletest).
+		for _, r := range []string{"state", "panic", "exit", "trap", "oom", "waituntil"} {
+			got := w.do(t, "GET", "/api/v1/_test/"+r, nil)
+			if got.status != 404 || errorCode(got.body) != engine.CodeNotFound {
+				t.Errorf("GET /api/v1/_test/%s in the production build: %d %s, want 404 NOT_FOUND", r, got.status, got.body)
+			}
+		}
+		if bytes.Contains(readFile(t, filepath.Join(w.dir, "app.wasm")), []byte("whittletest")) {
+			t.Errorf("the production app.wasm contains the test build's code (the string whittletest)")
+		}
+	})
+
+	t.Run("glue constants", func(t *testing.T) {
+		// The glue's body limit and its own 500 answer are the handler's.
+		glue := string(readFile(t, filepath.Join(w.dir, "worker.mjs")))
+		if want := fmt.Sprintf("const MAX_BODY = %d;", engine.MaxRequestBytes); !strings.Contains(glue, want) {
+			t.Errorf("worker.mjs lacks %q (engine.MaxRequestBytes)", want)
+		}
+		js, _ := json.Marshal(string(engine.NewError(engine.CodeInternal, "internal error").JSON()))
+		if want := "const INTERNAL = " + string(js) + ";"; !strings.Contains(glue, want) {
+			t.Errorf("worker.mjs lacks %s (the handler's 500 answer)", want)
+		}
 	})
 
 	t.Run("preflight", func(t *testing.T) {

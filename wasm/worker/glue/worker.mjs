@@ -1,0 +1,180 @@
+// worker.mjs: the Worker's entry module. scripts/worker writes it into the build
+// in place of the worker.mjs of `workers-assets-gen`, whose glue starts a fresh Go
+// instance (runtime start, package init) for every request. This one keeps one
+// running Go instance per isolate and hands it every request:
+//
+//   - The instance starts on the first request (not at module load: Go's runtime
+//     needs crypto.getRandomValues and setTimeout, which a Worker may not use at
+//     global scope) and lives while the isolate does. Go's main never returns
+//     (wasm/worker/serve_js.go); the handler that workers.ServeNonBlock registers
+//     as binding.handleRequest serves each request.
+//   - Requests enter Go one at a time (a promise chain, `queue`). workerd runs an
+//     isolate's requests interleaved on one thread, and Go, on any event, runs
+//     every goroutine that is ready: without the queue one request's goroutines
+//     would use another request's streams, which workerd forbids. The engine does
+//     no I/O, so the queue costs no throughput: Go's work is serial anyway.
+//   - So that a slow upload cannot hold the queue, a request's body is read before
+//     its turn (at most MAX_BODY + 1 bytes: the handler answers 413 past MAX_BODY),
+//     and the answer's body is read whole before the next turn (answers are JSON
+//     of at most a few hundred KB).
+//   - env and ctx reach Go as with the generated glue (cloudflare.Getenv,
+//     cloudflare.WaitUntil read the runtime context): the context of the instance
+//     gets the env and ctx of each request at the start of its turn.
+//   - A dead instance is replaced. A Go panic is the handler's business (500
+//     INTERNAL, the instance lives on); but if the instance itself dies (os.Exit,
+//     a fatal error such as out of memory, or a WebAssembly trap), the request in
+//     it is answered 500 INTERNAL and the next one starts a new instance.
+//
+// runtime.mjs (loadModule, createRuntimeContext) and wasm_exec.js (Go's, with
+// the `context` global of syumai/workers) are the generated ones.
+import "./wasm_exec.js";
+import { createRuntimeContext, loadModule } from "./runtime.mjs";
+
+// MAX_BODY is engine.MaxRequestBytes (e2e checks that the two agree).
+const MAX_BODY = 4194304;
+
+// INTERNAL is the handler's 500 answer, byte for byte (engine.CodeInternal).
+const INTERNAL = "{\n  \"error\": {\n    \"code\": \"INTERNAL\",\n    \"message\": \"internal error\"\n  }\n}\n";
+
+// syumai/workers calls this global to catch JS exceptions in Go's calls.
+globalThis.tryCatch = (fn) => {
+  try {
+    return { result: fn() };
+  } catch (error) {
+    return { error };
+  }
+};
+
+let live = null; // the running instance, or null before the first request or after a death
+let starts = 0; // instances started in this isolate (the test build reports it)
+let queue = Promise.resolve(); // settles when the last request's turn is over
+
+// start instantiates app.wasm and runs Go until workers.Ready.
+async function start(env, ctx) {
+  const mod = await loadModule();
+  const go = new Go();
+  const binding = {};
+  const context = createRuntimeContext({ env, ctx, binding });
+  // inst.fail rejects the promise of the turn in progress. (A promise made in
+  // one request and awaited in another never settles in workerd, so each turn
+  // makes its own, see turn.)
+  const inst = { go, binding, context, dead: null, fail: null };
+  const die = (reason) => {
+    if (inst.dead) return;
+    inst.dead = reason;
+    if (live === inst) live = null;
+    console.error(`whittle: the Go instance died (${reason}); the next request starts a new one`);
+    inst.fail?.(reason);
+  };
+  go.exit = (code) => die(new Error(`Go exited with code ${code}`));
+  // Go.run's promise settles when Go exits; it was made in the first request, so
+  // settling it later is a cross-request resolution that workerd warns about.
+  // go.exit above already tells of the exit.
+  go._resolveExitPromise = () => {};
+  // Every entry into Go goes through _resume (JS events, promise callbacks,
+  // timers). A trap unwinds out of it and leaves the runtime mid-step: dead.
+  const resume = go._resume;
+  go._resume = function () {
+    if (inst.dead) throw inst.dead;
+    try {
+      resume.call(go);
+    } catch (e) {
+      die(e);
+      throw e;
+    }
+  };
+  let ready;
+  const isReady = new Promise((resolve) => (ready = resolve));
+  const instance = new WebAssembly.Instance(mod, {
+    ...go.importObject,
+    workers: { ready: () => ready() },
+  });
+  const memory = instance.exports.mem;
+  starts++;
+  context.instance = { number: starts, memoryBytes: () => memory.buffer.byteLength };
+  const death = new Promise((_, reject) => (inst.fail = reject));
+  go.run(instance, context).catch(die); // a trap before Ready
+  try {
+    await Promise.race([isReady, death]);
+  } finally {
+    inst.fail = null;
+  }
+  return inst;
+}
+
+// readBody reads at most MAX_BODY + 1 bytes of the request's body.
+async function readBody(request) {
+  if (request.body === null) return null;
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > MAX_BODY) {
+      await reader.cancel();
+      break;
+    }
+  }
+  const body = new Uint8Array(Math.min(size, MAX_BODY + 1));
+  let at = 0;
+  for (const c of chunks) {
+    const n = Math.min(c.byteLength, body.length - at);
+    body.set(n === c.byteLength ? c : c.subarray(0, n), at);
+    at += n;
+  }
+  return body;
+}
+
+function internalError(request) {
+  return new Response(request.method === "HEAD" ? null : INTERNAL, {
+    status: 500,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      "Access-Control-Allow-Origin": "*",
+    },
+  });
+}
+
+// turn serves one request in the instance, starting one when there is none.
+async function turn(request, body, env, ctx) {
+  let inst = live;
+  try {
+    if (inst === null) inst = live = await start(env, ctx);
+    inst.context.env = env;
+    inst.context.ctx = ctx;
+    const death = new Promise((_, reject) => (inst.fail = reject));
+    const headers = new Headers(request.headers);
+    headers.delete("Content-Length"); // the body is in memory now (maybe cut at MAX_BODY + 1)
+    const bodyless = request.method === "GET" || request.method === "HEAD";
+    const req = new Request(request.url, { method: request.method, headers, body: bodyless ? null : body });
+    const res = await Promise.race([inst.binding.handleRequest(req), death]);
+    const out = res.body === null ? null : await Promise.race([res.arrayBuffer(), death]);
+    return new Response(request.method === "HEAD" ? null : out, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
+  } catch (e) {
+    if (inst === null || !inst.dead) console.error("whittle: request failed:", e);
+    return internalError(request);
+  } finally {
+    if (inst !== null) inst.fail = null;
+  }
+}
+
+async function fetch(request, env, ctx) {
+  const body = await readBody(request);
+  const answer = queue.then(() => turn(request, body, env, ctx));
+  queue = answer.then(
+    () => {},
+    () => {},
+  );
+  return answer;
+}
+
+export default { fetch };
