@@ -413,14 +413,14 @@ func TestWorkerdStatic(t *testing.T) {
 }
 
 // BenchmarkWorkerdRefine measures warm request latency through workerd for the
-// article example (a fresh Go instance per request, as the Workers runtime makes
-// one) and reports the median and 90th percentile besides the mean.
+// article example (the isolate's kept Go instance, see wasm/worker/glue) and
+// reports the median and 90th percentile besides the mean.
 func BenchmarkWorkerdRefine(b *testing.B) {
 	benchWorkerd(b, "POST", "/api/v1/refine", articleRequest(b))
 }
 
-// BenchmarkWorkerdCatalog is the floor: GET /api/v1/catalog costs a Go instance's
-// start and almost nothing else.
+// BenchmarkWorkerdCatalog is the floor: GET /api/v1/catalog costs a trip through
+// workerd, the glue and the Go bridge, and almost nothing else.
 func BenchmarkWorkerdCatalog(b *testing.B) {
 	benchWorkerd(b, "GET", "/api/v1/catalog", nil)
 }

@@ -104,6 +104,7 @@ func state(w http.ResponseWriter, r *http.Request) {
 		"requests":    requests.Load(),
 		"env":         cloudflare.Getenv("WHITTLE_RUNTIME"),
 		"wasmMemory":  inst.Call("memoryBytes").Int(),
+		"jsValues":    inst.Call("jsValues").Int(),
 		"heapAlloc":   ms.HeapAlloc,
 		"heapInuse":   ms.HeapInuse,
 		"heapSys":     ms.HeapSys,

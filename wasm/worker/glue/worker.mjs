@@ -20,6 +20,13 @@
 //   - env and ctx reach Go as with the generated glue (cloudflare.Getenv,
 //     cloudflare.WaitUntil read the runtime context): the context of the instance
 //     gets the env and ctx of each request at the start of its turn.
+//   - Memory is bounded by retirement: after RETIRE_REQUESTS requests, or once
+//     its linear memory (which never shrinks) passes RETIRE_BYTES, an instance
+//     gets no more requests and the next one starts a new instance. Go's heap is
+//     reused, but the instance keeps what leaks slowly per request (syumai/workers
+//     never releases some js.Func callbacks of its stream bridges, a few a
+//     request) and the engine's caches; retiring bounds both for the price of one
+//     Go start (~10 ms) per RETIRE_REQUESTS requests.
 //   - A dead instance is replaced. A Go panic is the handler's business (500
 //     INTERNAL, the instance lives on); but if the instance itself dies (os.Exit,
 //     a fatal error such as out of memory, or a WebAssembly trap), the request in
@@ -45,6 +52,10 @@ globalThis.tryCatch = (fn) => {
   }
 };
 
+// RETIRE_REQUESTS and RETIRE_BYTES: when an instance is retired (see above).
+const RETIRE_REQUESTS = 5000;
+const RETIRE_BYTES = 64 << 20;
+
 let live = null; // the running instance, or null before the first request or after a death
 let starts = 0; // instances started in this isolate (the test build reports it)
 let queue = Promise.resolve(); // settles when the last request's turn is over
@@ -58,7 +69,7 @@ async function start(env, ctx) {
   // inst.fail rejects the promise of the turn in progress. (A promise made in
   // one request and awaited in another never settles in workerd, so each turn
   // makes its own, see turn.)
-  const inst = { go, binding, context, dead: null, fail: null };
+  const inst = { go, binding, context, dead: null, fail: null, served: 0, memory: null };
   const die = (reason) => {
     if (inst.dead) return;
     inst.dead = reason;
@@ -89,9 +100,14 @@ async function start(env, ctx) {
     ...go.importObject,
     workers: { ready: () => ready() },
   });
-  const memory = instance.exports.mem;
+  const memory = (inst.memory = instance.exports.mem);
   starts++;
-  context.instance = { number: starts, memoryBytes: () => memory.buffer.byteLength };
+  // What the test build reports (GET /api/v1/_test/state); nothing else reads it.
+  context.instance = {
+    number: starts,
+    memoryBytes: () => memory.buffer.byteLength,
+    jsValues: () => go._ids?.size ?? 0, // JS values Go holds references to
+  };
   const death = new Promise((_, reject) => (inst.fail = reject));
   go.run(instance, context).catch(die); // a trap before Ready
   try {
@@ -150,8 +166,16 @@ async function turn(request, body, env, ctx) {
     const death = new Promise((_, reject) => (inst.fail = reject));
     const headers = new Headers(request.headers);
     headers.delete("Content-Length"); // the body is in memory now (maybe cut at MAX_BODY + 1)
-    const bodyless = request.method === "GET" || request.method === "HEAD";
-    const req = new Request(request.url, { method: request.method, headers, body: bodyless ? null : body });
+    const bodyless = request.method === "GET" || request.method === "HEAD" || body === null;
+    const req = new Request(request.url, {
+      method: request.method,
+      headers,
+      // One chunk: syumai/workers's body reader leaks a js.Func for every chunk it
+      // reads, and workerd cuts a buffer body into 4 KiB chunks (a 4 MiB body
+      // would leave 2,000 callbacks and 200 KB in the instance).
+      body: bodyless ? null : new ReadableStream({ start: (c) => (c.enqueue(body), c.close()) }),
+    });
+    inst.served++;
     const res = await Promise.race([inst.binding.handleRequest(req), death]);
     const out = res.body === null ? null : await Promise.race([res.arrayBuffer(), death]);
     return new Response(request.method === "HEAD" ? null : out, {
@@ -163,7 +187,12 @@ async function turn(request, body, env, ctx) {
     if (inst === null || !inst.dead) console.error("whittle: request failed:", e);
     return internalError(request);
   } finally {
-    if (inst !== null) inst.fail = null;
+    if (inst !== null) {
+      inst.fail = null;
+      if (live === inst && (inst.served >= RETIRE_REQUESTS || inst.memory.buffer.byteLength > RETIRE_BYTES)) {
+        live = null; // retired: it finishes what it runs, and gets no more requests
+      }
+    }
   }
 }
 
