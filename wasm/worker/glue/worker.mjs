@@ -174,6 +174,7 @@ async function turn(request, body, env, ctx) {
       // reads, and workerd cuts a buffer body into 4 KiB chunks (a 4 MiB body
       // would leave 2,000 callbacks and 200 KB in the instance).
       body: bodyless ? null : new ReadableStream({ start: (c) => (c.enqueue(body), c.close()) }),
+      duplex: "half", // the fetch standard's word for a stream body (Node asks for it)
     });
     inst.served++;
     const res = await Promise.race([inst.binding.handleRequest(req), death]);
