@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -326,7 +327,16 @@ func TestWorkerdMemory(t *testing.T) {
 		maxHeap = max(maxHeap, s.HeapAlloc)
 		rows = append(rows, fmt.Sprintf("#%d %.1f/%.1f/%d", s.Instance, mib(s.WasmMemory), mib(int64(s.HeapAlloc)), s.JSValues))
 	}
-	t.Logf("%d requests in %v, %d instance(s); every tenth, instance linear-memory/live-heap MiB/JS values: %s; max %.1f MiB linear memory (bound %d), %.1f MiB live heap (bound %d); at the end heap obtained %.1f MiB, Go's Sys %.1f MiB, %d GCs, %d goroutines",
+	// The glue logs each retirement with the memory the instance had then: the
+	// peak, which the samples (taken between requests) may miss.
+	var retired []string
+	for _, m := range retiredRE.FindAllStringSubmatch(w.out.String(), -1) {
+		b, _ := strconv.ParseInt(m[2], 10, 64)
+		maxMem = max(maxMem, b)
+		retired = append(retired, fmt.Sprintf("%s/%.1f", m[1], mib(b)))
+	}
+	t.Logf("retired after requests/at linear-memory MiB: %s", strings.Join(retired, " "))
+	t.Logf("%d requests in %v, %d instance(s); every tenth, instance linear-memory/live-heap MiB/JS values: %s; max %.1f MiB linear memory, retirements included (bound %d), %.1f MiB live heap (bound %d); at the end heap obtained %.1f MiB, Go's Sys %.1f MiB, %d GCs, %d goroutines",
 		n, elapsed.Round(time.Millisecond), last.Instance-first.Instance+1, strings.Join(rows, " "),
 		mib(maxMem), memoryBound>>20, mib(int64(maxHeap)), heapBound>>20,
 		mib(int64(last.HeapSys)), mib(int64(last.Sys)), last.NumGC, last.Goroutines)
@@ -345,3 +355,6 @@ func TestWorkerdMemory(t *testing.T) {
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+// retiredRE is the glue's log line for a retired instance.
+var retiredRE = regexp.MustCompile(`Go instance \d+ retired after (\d+) requests, (\d+) bytes of linear memory`)

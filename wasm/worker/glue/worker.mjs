@@ -69,7 +69,7 @@ async function start(env, ctx) {
   // inst.fail rejects the promise of the turn in progress. (A promise made in
   // one request and awaited in another never settles in workerd, so each turn
   // makes its own, see turn.)
-  const inst = { go, binding, context, dead: null, fail: null, served: 0, memory: null };
+  const inst = { go, binding, context, dead: null, fail: null, served: 0, memory: null, number: 0 };
   const die = (reason) => {
     if (inst.dead) return;
     inst.dead = reason;
@@ -101,10 +101,10 @@ async function start(env, ctx) {
     workers: { ready: () => ready() },
   });
   const memory = (inst.memory = instance.exports.mem);
-  starts++;
+  inst.number = ++starts;
   // What the test build reports (GET /api/v1/_test/state); nothing else reads it.
   context.instance = {
-    number: starts,
+    number: inst.number,
     memoryBytes: () => memory.buffer.byteLength,
     jsValues: () => go._ids?.size ?? 0, // JS values Go holds references to
   };
@@ -190,8 +190,10 @@ async function turn(request, body, env, ctx) {
   } finally {
     if (inst !== null) {
       inst.fail = null;
-      if (live === inst && (inst.served >= RETIRE_REQUESTS || inst.memory.buffer.byteLength > RETIRE_BYTES)) {
+      const bytes = inst.memory.buffer.byteLength;
+      if (live === inst && (inst.served >= RETIRE_REQUESTS || bytes > RETIRE_BYTES)) {
         live = null; // retired: it finishes what it runs, and gets no more requests
+        console.log(`whittle: Go instance ${inst.number} retired after ${inst.served} requests, ${bytes} bytes of linear memory`);
       }
     }
   }
