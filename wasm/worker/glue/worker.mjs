@@ -9,10 +9,16 @@
 //     (wasm/worker/serve_js.go); the handler that workers.ServeNonBlock registers
 //     as binding.handleRequest serves each request.
 //   - Requests enter Go one at a time (a promise chain, `queue`). workerd runs an
-//     isolate's requests interleaved on one thread, and Go, on any event, runs
-//     every goroutine that is ready: without the queue one request's goroutines
-//     would use another request's streams, which workerd forbids. The engine does
-//     no I/O, so the queue costs no throughput: Go's work is serial anyway.
+//     isolate's requests interleaved on one thread, and Go, on any JS event, runs
+//     every goroutine that is ready. syumai/workers reads env and ctx from one
+//     context object per instance (below): with two requests inside Go, a handler
+//     that waits (on its body, say) could resume after the other request's turn
+//     began and call ctx.waitUntil on that request's ctx. The queue makes env and
+//     ctx exactly the request's own, and keeps one request's goroutines off
+//     another request's streams (workerd forbids using a request's I/O objects
+//     from another). The engine does no I/O, so the queue costs no throughput:
+//     Go's work is serial anyway. (The 200-request test in e2e also passes
+//     without the queue: the bodies Go reads are the glue's in-memory streams.)
 //   - So that a slow upload cannot hold the queue, a request's body is read before
 //     its turn (at most MAX_BODY + 1 bytes: the handler answers 413 past MAX_BODY),
 //     and the answer's body is read whole before the next turn (answers are JSON
