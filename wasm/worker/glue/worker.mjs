@@ -181,6 +181,7 @@ async function turn(request, body, env, ctx) {
       // would leave 2,000 callbacks and 200 KB in the instance).
       body: bodyless ? null : new ReadableStream({ start: (c) => (c.enqueue(body), c.close()) }),
       duplex: "half", // the fetch standard's word for a stream body (Node asks for it)
+      cf: request.cf, // Cloudflare's request properties (syumai/workers's fetch.NewIncomingProperties)
     });
     inst.served++;
     const res = await Promise.race([inst.binding.handleRequest(req), death]);
