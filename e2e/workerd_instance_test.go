@@ -83,9 +83,11 @@ func nativeRefine(t testing.TB, body []byte) []byte {
 
 // TestWorkerdInstance: one Go instance serves the requests of the isolate; a
 // panic leaves it serving; an exit, a trap and running out of memory each end
-// it, that request is answered 500 INTERNAL, and the next starts a new
-// instance; env and ctx.waitUntil reach the handler.
+// it, and a request that never gets an answer (hang) has it retired after the
+// glue's time limit: that request is answered 500 INTERNAL, and the next starts
+// a new instance; env and ctx.waitUntil reach the handler.
 func TestWorkerdInstance(t *testing.T) {
+	t.Setenv("WHITTLE_TURN_LIMIT_MS", "1500") // the glue's limit on a request's time in Go
 	w := serve(t, build(t, testTags), "")
 	article := articleRequest(t)
 	want := nativeRefine(t, article)
@@ -115,7 +117,7 @@ func TestWorkerdInstance(t *testing.T) {
 		}
 	})
 
-	for _, fault := range []string{"exit", "trap", "oom"} {
+	for _, fault := range []string{"exit", "trap", "oom", "hang"} {
 		t.Run(fault+" starts a new instance", func(t *testing.T) {
 			before := w.state(t, "")
 			t0 := time.Now()

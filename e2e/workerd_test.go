@@ -356,7 +356,7 @@ func TestWorkerd(t *testing.T) {
 
 	t.Run("no test routes", func(t *testing.T) {
 		// The production build has none of the test build's routes (whittletest).
-		for _, r := range []string{"state", "panic", "exit", "trap", "oom", "waituntil"} {
+		for _, r := range []string{"state", "panic", "exit", "trap", "oom", "hang", "waituntil"} {
 			got := w.do(t, "GET", "/api/v1/_test/"+r, nil)
 			if got.status != 404 || errorCode(got.body) != engine.CodeNotFound {
 				t.Errorf("GET /api/v1/_test/%s in the production build: %d %s, want 404 NOT_FOUND", r, got.status, got.body)

@@ -21,6 +21,7 @@ package main
 //	GET /api/v1/_test/exit             os.Exit(3): the instance ends
 //	GET /api/v1/_test/trap             a load past the end of linear memory: a wasm trap
 //	GET /api/v1/_test/oom              allocates until Go's runtime is out of memory
+//	GET /api/v1/_test/hang             never answers (its goroutine blocks for good)
 
 import (
 	"encoding/json"
@@ -80,6 +81,8 @@ func init() {
 				// past the end of the linear memory, so the load traps.
 				sink = *(*byte)(unsafe.Add(unsafe.Pointer(&x), 3<<30))
 				writeTestJSON(w, map[string]any{"trap": "did not trap", "byte": sink})
+			case testPrefix + "hang":
+				select {}
 			case testPrefix + "oom":
 				for {
 					hog = append(hog, make([]byte, 256<<20))

@@ -26,6 +26,9 @@
 //   - env and ctx reach Go as with the generated glue (cloudflare.Getenv,
 //     cloudflare.WaitUntil read the runtime context): the context of the instance
 //     gets the env and ctx of each request at the start of its turn.
+//   - A turn has a time limit (TURN_LIMIT_MS, or env.WHITTLE_TURN_LIMIT_MS): a
+//     request that Go never answers (a goroutine blocked for good) is answered
+//     500 INTERNAL and its instance retired, so that it cannot hold the queue.
 //   - Memory is bounded by retirement: after RETIRE_REQUESTS requests, or once
 //     its linear memory (which never shrinks) passes RETIRE_BYTES, an instance
 //     gets no more requests and the next one starts a new instance. Go's heap is
@@ -62,6 +65,10 @@ globalThis.tryCatch = (fn) => {
 const RETIRE_REQUESTS = 5000;
 const RETIRE_BYTES = 64 << 20;
 
+// TURN_LIMIT_MS bounds a request's time in Go (the engine needs well under a
+// second for the largest AWS managed policy).
+const TURN_LIMIT_MS = 30000;
+
 let live = null; // the running instance, or null before the first request or after a death
 let starts = 0; // instances started in this isolate (the test build reports it)
 let queue = Promise.resolve(); // settles when the last request's turn is over
@@ -75,7 +82,7 @@ async function start(env, ctx) {
   // inst.fail rejects the promise of the turn in progress. (A promise made in
   // one request and awaited in another never settles in workerd, so each turn
   // makes its own, see turn.)
-  const inst = { go, binding, context, dead: null, fail: null, served: 0, memory: null, number: 0 };
+  const inst = { go, binding, context, dead: null, fail: null, served: 0, memory: null, number: 0, stuck: false };
   const die = (reason) => {
     if (inst.dead) return;
     inst.dead = reason;
@@ -165,11 +172,17 @@ function internalError(request) {
 // turn serves one request in the instance, starting one when there is none.
 async function turn(request, body, env, ctx) {
   let inst = live;
+  let timer;
   try {
     if (inst === null) inst = live = await start(env, ctx);
     inst.context.env = env;
     inst.context.ctx = ctx;
     const death = new Promise((_, reject) => (inst.fail = reject));
+    const limit = Number(env?.WHITTLE_TURN_LIMIT_MS) || TURN_LIMIT_MS;
+    timer = setTimeout(() => {
+      inst.stuck = true;
+      inst.fail?.(new Error(`Go did not answer within ${limit} ms`));
+    }, limit);
     const headers = new Headers(request.headers);
     headers.delete("Content-Length"); // the body is in memory now (maybe cut at MAX_BODY + 1)
     const bodyless = request.method === "GET" || request.method === "HEAD" || body === null;
@@ -195,12 +208,14 @@ async function turn(request, body, env, ctx) {
     if (inst === null || !inst.dead) console.error("whittle: request failed:", e);
     return internalError(request);
   } finally {
+    clearTimeout(timer);
     if (inst !== null) {
       inst.fail = null;
       const bytes = inst.memory.buffer.byteLength;
-      if (live === inst && (inst.served >= RETIRE_REQUESTS || bytes > RETIRE_BYTES)) {
+      if (live === inst && (inst.stuck || inst.served >= RETIRE_REQUESTS || bytes > RETIRE_BYTES)) {
         live = null; // retired: it finishes what it runs, and gets no more requests
-        console.log(`whittle: Go instance ${inst.number} retired after ${inst.served} requests, ${bytes} bytes of linear memory`);
+        const why = inst.stuck ? " (a request got no answer)" : "";
+        console.log(`whittle: Go instance ${inst.number} retired after ${inst.served} requests, ${bytes} bytes of linear memory${why}`);
       }
     }
   }
