@@ -15,6 +15,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -51,12 +52,13 @@ func root(t testing.TB) string {
 
 // build runs `scripts/worker build` into a temporary folder (so a developer's
 // build/worker is left alone) and returns the folder. The Go build cache makes
-// every build after the first a matter of linking.
-func build(t testing.TB) string {
+// every build after the first a matter of linking. tags are Go build tags
+// (WORKER_TAGS): "" is the production build, testTags the test build.
+func build(t testing.TB, tags string) string {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command("bash", filepath.Join(root(t), "scripts", "worker"), "build")
-	cmd.Env = append(os.Environ(), "WORKER_BUILD="+dir)
+	cmd.Env = append(os.Environ(), "WORKER_BUILD="+dir, "WORKER_TAGS="+tags)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scripts/worker build: %v\n%s", err, out)
 	}
@@ -101,11 +103,16 @@ func freePort(t testing.TB) string {
 	return port
 }
 
-// start builds the Worker and serves it in workerd on a free loopback port,
-// with static (may be "") as WHITTLE_STATIC; it is stopped when t ends.
+// start builds the Worker (production build) and serves it in workerd on a free
+// loopback port, with static (may be "") as WHITTLE_STATIC; it is stopped when t ends.
 func start(t testing.TB, static string) *workerd {
 	t.Helper()
-	dir := build(t)
+	return serve(t, build(t, ""), static)
+}
+
+// serve serves the build in dir in workerd, as start does.
+func serve(t testing.TB, dir, static string) *workerd {
+	t.Helper()
 	port := freePort(t)
 	out := &syncBuffer{}
 	cmd := exec.Command("bash", filepath.Join(root(t), "scripts", "worker"), "serve")
@@ -121,10 +128,16 @@ func start(t testing.TB, static string) *workerd {
 
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		resp, err := http.Get(w.url + "/api/v1/catalog")
+		// Without static files, GET /api/v1/catalog (which starts the Go instance);
+		// with them, the router's answer for / (which leaves the API untouched).
+		probe := "/api/v1/catalog"
+		if static != "" {
+			probe = "/"
+		}
+		resp, err := http.Get(w.url + probe)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			if resp.StatusCode == 200 || static != "" && resp.StatusCode == 404 {
 				return w
 			}
 		}
@@ -134,7 +147,7 @@ func start(t testing.TB, static string) *workerd {
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("workerd did not answer GET /api/v1/catalog within %v (last error %v):\n%s", readyTimeout, err, out)
+			t.Fatalf("workerd did not answer GET %s within %v (last error %v):\n%s", probe, readyTimeout, err, out)
 		}
 	}
 }
@@ -345,6 +358,31 @@ func TestWorkerd(t *testing.T) {
 		t.Logf("Worker bundle: %d bytes gzip", gz.Len())
 	})
 
+	t.Run("no test routes", func(t *testing.T) {
+		// The production build has none of the test build's routes (whittletest).
+		for _, r := range []string{"state", "panic", "exit", "trap", "oom", "hang", "waituntil"} {
+			got := w.do(t, "GET", "/api/v1/_test/"+r, nil)
+			if got.status != 404 || errorCode(got.body) != engine.CodeNotFound {
+				t.Errorf("GET /api/v1/_test/%s in the production build: %d %s, want 404 NOT_FOUND", r, got.status, got.body)
+			}
+		}
+		if bytes.Contains(readFile(t, filepath.Join(w.dir, "app.wasm")), []byte("whittletest")) {
+			t.Errorf("the production app.wasm contains the test build's code (the string whittletest)")
+		}
+	})
+
+	t.Run("glue constants", func(t *testing.T) {
+		// The glue's body limit and its own 500 answer are the handler's.
+		glue := string(readFile(t, filepath.Join(w.dir, "worker.mjs")))
+		if want := fmt.Sprintf("const MAX_BODY = %d;", engine.MaxRequestBytes); !strings.Contains(glue, want) {
+			t.Errorf("worker.mjs lacks %q (engine.MaxRequestBytes)", want)
+		}
+		js, _ := json.Marshal(string(engine.NewError(engine.CodeInternal, "internal error").JSON()))
+		if want := "const INTERNAL = " + string(js) + ";"; !strings.Contains(glue, want) {
+			t.Errorf("worker.mjs lacks %s (the handler's 500 answer)", want)
+		}
+	})
+
 	t.Run("preflight", func(t *testing.T) {
 		got := w.do(t, "OPTIONS", "/api/v1/refine", nil, "Origin", "https://example.org", "Access-Control-Request-Method", "POST")
 		if got.status != 204 || got.header.Get("Access-Control-Allow-Origin") != "*" || got.header.Get("Access-Control-Allow-Methods") != "POST, OPTIONS" {
@@ -385,16 +423,43 @@ func TestWorkerdStatic(t *testing.T) {
 }
 
 // BenchmarkWorkerdRefine measures warm request latency through workerd for the
-// article example (a fresh Go instance per request, as the Workers runtime makes
-// one) and reports the median and 90th percentile besides the mean.
+// article example (the isolate's kept Go instance, see wasm/worker/glue) and
+// reports the median and 90th percentile besides the mean.
 func BenchmarkWorkerdRefine(b *testing.B) {
 	benchWorkerd(b, "POST", "/api/v1/refine", articleRequest(b))
 }
 
-// BenchmarkWorkerdCatalog is the floor: GET /api/v1/catalog costs a Go instance's
-// start and almost nothing else.
+// BenchmarkWorkerdCatalog is the floor: GET /api/v1/catalog costs a trip through
+// workerd, the glue and the Go bridge, and almost nothing else.
 func BenchmarkWorkerdCatalog(b *testing.B) {
 	benchWorkerd(b, "GET", "/api/v1/catalog", nil)
+}
+
+// BenchmarkWorkerdFirst is the first request of a new isolate: each iteration
+// starts workerd afresh (with an empty static folder, so that the router answers
+// the readiness probe and the API's isolate has run nothing), then times the
+// article request: Go's start with cold code, the built-in catalog, the refine.
+func BenchmarkWorkerdFirst(b *testing.B) {
+	dir := build(b, "")
+	article := articleRequest(b)
+	want := nativeRefine(b, article)
+	times := make([]time.Duration, 0, b.N)
+	for range b.N {
+		b.StopTimer()
+		w := serve(b, dir, b.TempDir())
+		b.StartTimer()
+		t0 := time.Now()
+		got := w.do(b, "POST", "/api/v1/refine", article)
+		times = append(times, time.Since(t0))
+		b.StopTimer()
+		if got.status != 200 || !bytes.Equal(got.body, want) {
+			b.Fatalf("first request: status %d: %.200s", got.status, got.body)
+		}
+		w.stop()
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
 }
 
 func benchWorkerd(b *testing.B, method, path string, body []byte) {

@@ -10,7 +10,7 @@ import (
 
 // BenchmarkRefineArticle is one POST /api/v1/refine of the article example through
 // the handler, natively, in a warm process (the built-in catalog decoded once).
-// Compare with scripts/bench-worker, where every request is a fresh Go instance.
+// Compare with scripts/bench-worker: the Worker's kept Go instance, as wasm.
 func BenchmarkRefineArticle(b *testing.B) {
 	h := handler.New(nil)
 	body := articleRequest(b)
