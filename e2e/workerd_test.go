@@ -304,6 +304,21 @@ func TestWorkerd(t *testing.T) {
 		}
 	})
 
+	t.Run("check", func(t *testing.T) {
+		// The golden check requests: AWS's answer for a role with one document
+		// changed, and an edit of the article's refinement.
+		for _, name := range []string{"check-role-recommendation", "check-article-edited"} {
+			body := readFile(t, "engine/testdata/golden/"+name+".request.json")
+			want, e := engine.HandleCheck(body)
+			if e != nil {
+				t.Fatalf("engine.HandleCheck(%s) = %s", name, e.JSON())
+			}
+			if got := w.do(t, "POST", "/api/v1/check", body); got.status != 200 || !bytes.Equal(got.body, want) {
+				t.Errorf("POST /api/v1/check (%s) through workerd = %d %.2000s\nwant 200 %.2000s", name, got.status, got.body, want)
+			}
+		}
+	})
+
 	// Errors: the same status and bytes as natively where the engine answers.
 	for _, tt := range []struct {
 		name, method, path string
