@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
@@ -251,11 +252,15 @@ func matchRunes(p, a []rune) bool {
 // Includes reports whether every action name that p matches is matched by q as
 // well (language inclusion of the glob patterns, for every possible string, not
 // only known actions). It is the test of rule C2.
-func Includes(p, q string) bool {
+func Includes(p, q string) bool { return includes(p, q, nil) }
+
+// includes is Includes, metered by w (if not nil).
+func includes(p, q string, w *work) bool {
 	if q == "*" || p == q {
 		return true
 	}
 	if !hasWildcard(p) {
+		w.match(1)
 		return Match(q, p)
 	}
 	if !hasWildcard(q) {
@@ -268,16 +273,22 @@ func Includes(p, q string) bool {
 	if len(q) > 0 && q[len(q)-1] == '*' && len(literalPrefix(q)) == len(q)-1 {
 		return true // q is lq*, and every string of p starts with lp
 	}
-	return includesSearch(foldRunes(p), []string{q})
+	qs := []string{q}
+	if lit, ok := isPrefixPattern(p); ok {
+		return w.prefixTest(lit, qs)
+	}
+	return w.search(foldRunes(p), qs)
 }
 
 // IncludesAny reports whether every string p matches is matched by at least one of
 // qs (a union may include what no single q does: s3:Get* ⊆ {s3:Get, s3:Get?*}).
 // In the rare case where deciding would take more than maxInclusionStates steps,
 // it answers false.
-func IncludesAny(p string, qs []string) bool {
+func IncludesAny(p string, qs []string) bool { return includesAny(p, qs, nil) }
+
+func includesAny(p string, qs []string, w *work) bool {
 	for _, q := range qs {
-		if Includes(p, q) {
+		if includes(p, q, w) {
 			return true
 		}
 	}
@@ -297,7 +308,10 @@ func IncludesAny(p string, qs []string) bool {
 	if len(useful) < 2 {
 		return false // the single-pattern answers above were final
 	}
-	return includesSearch(foldRunes(p), useful)
+	if lit, ok := isPrefixPattern(p); ok {
+		return w.prefixTest(lit, useful)
+	}
+	return w.search(foldRunes(p), useful)
 }
 
 // patternIndex finds, among a list of patterns, those that may include a given
@@ -380,7 +394,7 @@ func foldRunes(s string) []rune {
 // includesSearch decides L(p) ⊆ ∪ L(q) by exploring pairs (position in p, set of
 // states of the q automata) for a word of p that no q accepts. Letters that no q
 // names behave alike, so one fresh letter stands for all of them.
-func includesSearch(p []rune, qs []string) bool {
+func includesSearch(p []rune, qs []string, states *int) bool {
 	type glob struct {
 		pat  []rune
 		base int // index of its state 0 in the joint state space
@@ -461,13 +475,13 @@ func includesSearch(p []rune, qs []string) bool {
 		i   int
 		set []uint64
 	}
+	buf := make([]byte, 0, 4+8*words)
 	key := func(it item) string {
-		var b strings.Builder
-		fmt.Fprintf(&b, "%d:", it.i)
+		buf = binary.LittleEndian.AppendUint32(buf[:0], uint32(it.i))
 		for _, w := range it.set {
-			fmt.Fprintf(&b, "%x,", w)
+			buf = binary.LittleEndian.AppendUint64(buf, w)
 		}
-		return b.String()
+		return string(buf)
 	}
 	seen := map[string]bool{}
 	stack := []item{{0, start}}
@@ -479,6 +493,7 @@ func includesSearch(p []rune, qs []string) bool {
 			continue
 		}
 		seen[k] = true
+		*states += words
 		if len(seen) > maxInclusionStates {
 			return false
 		}

@@ -1,0 +1,350 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The worst-case search: request shapes that a hostile or careless client can
+// send within the limits (MaxRequestBytes, MaxPolicyBytes), each built at
+// growing sizes up to the limit by one generator that the benchmarks
+// (BenchmarkWorstCase) and the growth test (TestWorstCaseGrowth) share.
+//
+//	go test ./engine -run='^TestWorstCaseTable$' -v -count=1 -worst   # size → time, growth
+//	go test ./engine -run='^$' -bench='^BenchmarkWorstCase$' -benchtime=1x
+//
+// (scripts/worst-case runs the first.)
+
+// worstFamily builds request bodies of one shape: body(n) has about n units
+// (patterns, statements, findings, catalog actions), and grows linearly in n.
+type worstFamily struct {
+	name string
+	what string
+	body func(n int) string
+}
+
+// worstWords are distinct short strings of letters common in action names,
+// the i-th for any i ≥ 0, so that patterns built from them are distinct.
+func worstWord(i int) string {
+	const letters = "etaoinsrlc"
+	s := strconv.Itoa(i)
+	b := make([]byte, len(s))
+	for k := range s {
+		b[k] = letters[s[k]-'0']
+	}
+	return string(b)
+}
+
+// quoted joins strings as JSON strings separated by commas.
+func quoted(items []string) string {
+	var b strings.Builder
+	for i, s := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(s))
+	}
+	return b.String()
+}
+
+// oneStatement is a request with one Allow statement of the given key
+// (Action or NotAction) and patterns, and the findings as a flat list.
+func oneStatement(key string, patterns, findings []string) string {
+	return `{"policy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","` + key + `":[` + quoted(patterns) +
+		`],"Resource":"*"}]},"findings":[` + quoted(findings) + `]}`
+}
+
+// someUnused is a few unused s3 and ec2 actions that most patterns reach.
+var someUnused = []string{"s3:GetBucketAcl", "s3:PutObjectAcl", "s3:GetObjectTagging", "s3:ListBucket", "ec2:DescribeImages", "ec2:StartInstances"}
+
+// randomCase writes name with its letters' case flipped by the bits of i: a
+// distinct text for the same pattern.
+func randomCase(name string, i int) string {
+	b := []byte(name)
+	bit := 0
+	for k, c := range b {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			if i>>(bit%30)&1 == 1 {
+				b[k] ^= 0x20
+			}
+			bit++
+		}
+	}
+	return string(b)
+}
+
+var worstFamilies = []worstFamily{
+	{"StarQuestions", "one statement of s3:* + up to 39 ? + t*, two actions unused (the issue's shape)", func(n int) string {
+		pats := make([]string, n)
+		for i := range pats {
+			pats[i] = "s3:*" + strings.Repeat("?", i%40) + "t*"
+		}
+		return oneStatement("Action", pats, []string{"s3:GetObject", "s3:PutObject"})
+	}},
+	{"NoPrefix", "one statement of distinct svc:*word* and svc:?word* patterns (no literal prefix after the service)", func(n int) string {
+		pats := make([]string, n)
+		for i := range pats {
+			w := "*"
+			if i%2 == 1 {
+				w = "?"
+			}
+			svc := "s3"
+			if i%3 == 2 {
+				svc = "ec2"
+			}
+			pats[i] = svc + ":" + w + worstWord(i/2) + "*"
+		}
+		return oneStatement("Action", pats, someUnused)
+	}},
+	{"SharedPrefix", "one statement of distinct patterns with long shared literal prefixes, and exact names in every case", func(n int) string {
+		names := BuiltinCatalog().Actions("ec2")
+		pats := make([]string, n)
+		for i := range pats {
+			switch i % 3 {
+			case 0:
+				pats[i] = "ec2:DescribeInstance" + worstWord(i) + "*"
+			case 1:
+				pats[i] = "ec2:Describe*" + worstWord(i) + "?*"
+			default:
+				pats[i] = randomCase("ec2:"+names[i%len(names)], i)
+			}
+		}
+		return oneStatement("Action", pats, someUnused)
+	}},
+	{"Statements", "many statements, each with its own partly unused patterns", func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"policy":{"Version":"2012-10-17","Statement":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"Effect":"Allow","Action":["s3:Get*%s*","ec2:Describe*","s3:Put*"]}`, worstWord(i))
+		}
+		b.WriteString(`]},"findings":[` + quoted(someUnused) + `]}`)
+		return b.String()
+	}},
+	{"WildService", "many statements whose patterns have a wildcard service (every action of the catalog in reach)", func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"policy":{"Version":"2012-10-17","Statement":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"Effect":"Allow","Action":["*:Get%s*","s?:Get*"]}`, worstWord(i))
+		}
+		b.WriteString(`]},"findings":[` + quoted(someUnused) + `]}`)
+		return b.String()
+	}},
+	{"NotActionList", "one NotAction statement with a long list of distinct patterns", func(n int) string {
+		pats := make([]string, n)
+		for i := range pats {
+			pats[i] = "s3:*" + worstWord(i) + "*"
+		}
+		return oneStatement("NotAction", pats, someUnused)
+	}},
+	{"NotActionStatements", "many NotAction statements, each with its own pattern", func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"policy":{"Version":"2012-10-17","Statement":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"Effect":"Allow","NotAction":"s3:Get%s*"}`, worstWord(i))
+		}
+		b.WriteString(`]},"findings":[` + quoted(someUnused) + `]}`)
+		return b.String()
+	}},
+	{"Catalog", "a user catalog overlaid with one long service, half of it unused, under svc:* and svc:A*", func(n int) string {
+		acts := make([]string, n)
+		var unused []string
+		for i := range acts {
+			acts[i] = "Get" + strings.ToUpper(worstWord(i)[:1]) + worstWord(i)[1:] + "Thing"
+			if i%2 == 0 {
+				unused = append(unused, "big:"+acts[i])
+			}
+		}
+		return `{"policy":{"Statement":[{"Effect":"Allow","Action":["big:*","big:Get*","big:GetT*"]}]},"findings":[` +
+			quoted(unused) + `],"catalog":{"big":[` + quoted(acts) + `]}}`
+	}},
+	{"Findings", "many unused actions of services the policy does not reach, and unknown ones", func(n int) string {
+		cat := BuiltinCatalog()
+		svcs := cat.Services()
+		var fs []string
+		for i := 0; len(fs) < n; i++ {
+			svc := svcs[i%len(svcs)]
+			acts := cat.Actions(svc)
+			if i%4 == 3 {
+				fs = append(fs, "unknown"+worstWord(i%97)+":Do"+worstWord(i))
+			} else {
+				fs = append(fs, svc+":"+acts[(i/len(svcs))%len(acts)])
+			}
+		}
+		return oneStatement("Action", []string{"s3:Get*", "ec2:Describe*"}, fs)
+	}},
+	{"DeepJSON", "many statements with Conditions nested to the depth limit", func(n int) string {
+		deep := strings.Repeat(`{"a":`, MaxJSONDepth-6) + `"x"` + strings.Repeat(`}`, MaxJSONDepth-6)
+		var b strings.Builder
+		b.WriteString(`{"policy":{"Version":"2012-10-17","Statement":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"Effect":"Allow","Action":["s3:Get*"],"Condition":{"StringEquals":%s}}`, deep)
+		}
+		b.WriteString(`]},"findings":[` + quoted(someUnused) + `]}`)
+		return b.String()
+	}},
+	{"LongPatterns", "patterns of MaxPatternLength full of * and ? (the inclusion test's hard case)", func(n int) string {
+		pats := make([]string, n)
+		for i := range pats {
+			var b strings.Builder
+			b.WriteString("s3:")
+			for k := 0; b.Len() < MaxPatternLength-2; k++ {
+				switch (i + k) % 4 {
+				case 0:
+					b.WriteString("*")
+				case 1:
+					b.WriteString("t")
+				default:
+					b.WriteString("?")
+				}
+			}
+			b.WriteString(worstWord(i)[:1] + "*")
+			pats[i] = b.String()[:MaxPatternLength]
+		}
+		return oneStatement("Action", pats, []string{"s3:GetObject", "s3:PutObject"})
+	}},
+	{"LongStrings", "statements with long Sid, Resource and Condition strings", func(n int) string {
+		long := strings.Repeat("arn:aws:s3:::bucket-é/", 200)
+		var b strings.Builder
+		b.WriteString(`{"policy":{"Version":"2012-10-17","Statement":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"Sid":"S%d","Effect":"Allow","Action":"s3:Get*","Resource":%q}`, i, long)
+		}
+		b.WriteString(`]},"findings":[` + quoted(someUnused) + `]}`)
+		return b.String()
+	}},
+}
+
+// fits reports whether a body of the family is within the limits.
+func worstFits(body string) bool {
+	if len(body) > MaxRequestBytes {
+		return false
+	}
+	top, err := ParseJSON([]byte(body))
+	if err != nil {
+		panic(err)
+	}
+	return policyBytes(top.Get("policy")) <= MaxPolicyBytes
+}
+
+// worstSizes returns the sizes of a family to try: doubling from start, and the
+// largest that fits the limits.
+func worstSizes(f worstFamily, start int) []int {
+	var sizes []int
+	n := start
+	for ; worstFits(f.body(n)); n *= 2 {
+		sizes = append(sizes, n)
+	}
+	lo, hi := n/2, n // lo fits, hi does not
+	for hi-lo > max(1, lo/100) {
+		mid := (lo + hi) / 2
+		if worstFits(f.body(mid)) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if lo > sizes[len(sizes)-1] {
+		sizes = append(sizes, lo)
+	}
+	return sizes
+}
+
+// TestWorstCaseTable prints, for each family, the time of a whole request
+// (HandleRefine) at each size and the growth per doubling. It measures, it
+// does not judge (the machine may be shared): WHITTLE_WORST_CASE=1 runs it.
+func TestWorstCaseTable(t *testing.T) {
+	if os.Getenv("WHITTLE_WORST_CASE") == "" {
+		t.Skip("WHITTLE_WORST_CASE=1 runs the worst-case table (scripts/worst-case)")
+	}
+	BuiltinCatalog()
+	only := os.Getenv("WHITTLE_WORST_CASE")
+	for _, f := range worstFamilies {
+		if only != "1" && !strings.Contains(only, f.name) {
+			continue
+		}
+		t.Logf("%s: %s", f.name, f.what)
+		var prevN int
+		var prev time.Duration
+		for _, n := range worstSizes(f, 256) {
+			body := []byte(f.body(n))
+			best := time.Duration(1 << 62)
+			var status string
+			for range 3 {
+				start := time.Now()
+				_, err := HandleRefine(body)
+				best = min(best, time.Since(start))
+				status = "200"
+				if err != nil {
+					status = fmt.Sprintf("%d %s", err.Status(), err.Code)
+				}
+				if best > 2*time.Second {
+					break
+				}
+			}
+			growth := ""
+			if prevN > 0 {
+				// time ratio normalized to a doubling of the size
+				growth = fmt.Sprintf("  ×%.2f per doubling", ratioPerDoubling(float64(best)/float64(prev), float64(n)/float64(prevN)))
+			}
+			t.Logf("  n=%6d  %8d bytes  %10.1f ms  %s%s", n, len(body), float64(best)/1e6, status, growth)
+			prevN, prev = n, best
+			if best > 10*time.Second {
+				t.Logf("  (larger sizes skipped)")
+				break
+			}
+		}
+	}
+}
+
+// ratioPerDoubling converts a ratio of work r over a ratio of sizes s into the
+// ratio a doubling of the size would give: r^(1/log2 s).
+func ratioPerDoubling(r, s float64) float64 {
+	if s <= 1 {
+		return 0
+	}
+	return math.Pow(r, 1/math.Log2(s))
+}
+
+// BenchmarkWorstCase answers each family's request at each size up to the
+// limits (HandleRefine: parse, refine, verify, encode). WHITTLE_WORST_N=4096
+// picks one size for all families (for profiles).
+func BenchmarkWorstCase(b *testing.B) {
+	BuiltinCatalog()
+	for _, f := range worstFamilies {
+		sizes := []int{0}
+		if s := os.Getenv("WHITTLE_WORST_N"); s != "" {
+			n, _ := strconv.Atoi(s)
+			sizes[0] = n
+		} else {
+			sizes = worstSizes(f, 256)
+		}
+		for _, n := range sizes {
+			body := []byte(f.body(n))
+			b.Run(fmt.Sprintf("%s/n=%d", f.name, n), func(b *testing.B) {
+				for b.Loop() {
+					HandleRefine(body)
+				}
+			})
+		}
+	}
+}
