@@ -102,3 +102,12 @@ func (w *work) search(p []rune, qs []string) bool {
 func (w *work) String() string {
 	return fmt.Sprintf("%d inclusion tests, %d automaton steps, %d matches", w.inclusions, w.steps, w.matched)
 }
+
+// RespondBounded is [Respond] within the budget MaxWork (see [RefineBounded]).
+func RespondBounded(req *Request) (*Response, *Error) {
+	res, err := RefineBounded(req.Policy, req.Findings, req.Catalog, req.Options)
+	if err != nil {
+		return nil, err
+	}
+	return respond(req, res), nil
+}

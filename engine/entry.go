@@ -35,7 +35,11 @@ func HandleRefine(body []byte) ([]byte, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshalIndent(Respond(req)), nil
+	resp, err := RespondBounded(req)
+	if err != nil {
+		return nil, err
+	}
+	return marshalIndent(resp), nil
 }
 
 // Respond refines a parsed request and shapes the answer.
@@ -277,7 +281,10 @@ func HandleRecommendation(body []byte) ([]byte, *Error) {
 			}
 			return nil, err
 		}
-		res := Refine(req.Policy, req.Findings, req.Catalog, req.Options)
+		res, err := RefineBounded(req.Policy, req.Findings, req.Catalog, req.Options)
+		if err != nil {
+			return nil, err
+		}
 		s := stepBody{RecommendedAction: res.Action}
 		if id := pv.Get("existingPolicyId"); id != nil && id.Kind == KindString {
 			s.ExistingPolicyID = id.Str

@@ -76,6 +76,8 @@ func (e *Error) Status() int {
 	switch e.Code {
 	case CodeTooLarge:
 		return 413
+	case CodeTooComplex:
+		return 422
 	case CodeNotFound:
 		return 404
 	case CodeMethod:

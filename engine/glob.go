@@ -1,6 +1,9 @@
 package engine
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Inclusion of a prefix pattern.
 //
@@ -181,4 +184,68 @@ func includesPrefix(lit string, qs []string, steps *int) bool {
 			return false
 		}
 	}
+}
+
+// matcher returns a function reporting whether pattern p matches action i of
+// the universe, as [Match] does. When the pattern and the universe's keys are
+// ASCII it matches the folded key (no case folding a letter), after looking
+// for the pattern's longest literal run in it: most actions a wide pattern
+// is tried on fail that search, which is fast.
+func (u *universe) matcher(p string) func(i int) bool {
+	if p == "*" {
+		return func(int) bool { return true }
+	}
+	fp := foldKey(p)
+	if !u.ascii || !isASCII(fp) {
+		m := compileMatch(p)
+		return func(i int) bool { return m(u.names[i]) }
+	}
+	if lit, ok := isPrefixPattern(fp); ok {
+		return func(i int) bool { return strings.HasPrefix(u.keys[i], lit) }
+	}
+	seg := ""
+	for _, run := range strings.FieldsFunc(fp, func(r rune) bool { return r == '*' || r == '?' }) {
+		if len(run) > len(seg) {
+			seg = run
+		}
+	}
+	return func(i int) bool {
+		k := u.keys[i]
+		return strings.Contains(k, seg) && matchFolded(fp, k)
+	}
+}
+
+// matchFolded is matchASCII for a folded pattern and a folded name.
+func matchFolded(p, a string) bool {
+	pi, ai := 0, 0
+	star, mark := -1, 0
+	for ai < len(a) {
+		if pi < len(p) {
+			switch c := p[pi]; c {
+			case '*':
+				star, mark = pi, ai
+				pi++
+				continue
+			case '?':
+				pi++
+				ai++
+				continue
+			default:
+				if c == a[ai] {
+					pi++
+					ai++
+					continue
+				}
+			}
+		}
+		if star < 0 {
+			return false
+		}
+		mark++
+		pi, ai = star+1, mark
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -35,25 +36,56 @@ type Result struct {
 	Size     Size
 
 	universe *universe
+	work     *work // what the refinement and its verification cost
 }
 
 // Refine refines policy p given the findings, over catalog cat, per the
 // refinement contract (rules C1–C5). It never fails: every problem of the input
 // was refused while parsing. The result carries the independent verification.
+//
+// Refine does all the work the request asks, however much; a wrapper that
+// answers untrusted requests calls [RefineBounded].
 func Refine(p *Policy, f *Findings, cat *Catalog, opt Options) *Result {
 	return refineIn(p, f, cat, opt, nil)
 }
 
+// RefineBounded is [Refine] within the budget MaxWork: a refinement that
+// would cost more stops early, and the answer is an *Error with code
+// TOO_COMPLEX naming the statement.
+func RefineBounded(p *Policy, f *Findings, cat *Catalog, opt Options) (*Result, *Error) {
+	return refineWithin(p, f, cat, opt, nil, MaxWork)
+}
+
 // refineIn is Refine, reusing what session s (if not nil) kept.
 func refineIn(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session) *Result {
+	res, _ := refineWithin(p, f, cat, opt, s, 0)
+	return res
+}
+
+// refineWithin is refineIn within limit steps of work (0: no limit).
+func refineWithin(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session, limit int64) (res *Result, err *Error) {
 	r := newRefiner(p, cat, opt, s)
+	r.w.limit = limit
+	defer func() {
+		if v := recover(); v != nil {
+			tc, ok := v.(tooComplex)
+			if !ok {
+				panic(v)
+			}
+			if s != nil {
+				s.states = nil // memos may hold results made halfway
+			}
+			res, err = nil, tc.err
+		}
+	}()
 	r.buildUniverse(f)
 	r.run()
-	res := r.res
+	res = r.res
+	res.work = r.w
 	if res.Policy != nil {
 		res.Text = AppendJSON(nil, res.Policy, "")
 	}
-	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.checks, r.checksMarks)
+	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.checks, r.checksMarks, r.w)
 	res.Size = Size{
 		Before:             policySize(AppendJSON(nil, p.Doc, "")),
 		ManagedPolicyQuota: QuotaManagedPolicy,
@@ -66,7 +98,7 @@ func refineIn(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session) *Re
 		res.Warnings = append(res.Warnings, Warning{Code: "OVER_QUOTA", Message: fmt.Sprintf(
 			"the refined policy has %d characters without whitespace, over the managed policy quota of %d", res.Size.After, QuotaManagedPolicy)})
 	}
-	return res
+	return res, nil
 }
 
 // policySize counts the characters of the document without whitespace, as AWS
@@ -93,6 +125,7 @@ type refiner struct {
 	u    *universe
 	res  *Result
 	sess *Session // nil: nothing is kept after the refinement
+	w    *work
 	// Memos (see pattern, dropRedundant, verify): by pattern text and by
 	// checkKey for this universe (memo, checks); in a session also by unused
 	// marks, for the next findings (memoMarks, checksMarks; nil otherwise).
@@ -106,7 +139,7 @@ func newRefiner(p *Policy, cat *Catalog, opt Options, s *Session) *refiner {
 	if gran == "" {
 		gran = GranularityWord
 	}
-	return &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}, sess: s,
+	return &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}, sess: s, w: &work{},
 		memo: map[string]*patternResult{}, kept: map[string][]bool{}, checks: map[string]*statementCheck{}}
 }
 
@@ -234,6 +267,7 @@ func (r *refiner) run() {
 			continue
 		}
 		anyAllow = true
+		r.w.at(r.p.statementPath(s.Index), "refining its "+strconv.Itoa(len(s.Patterns))+" patterns")
 		var obj *Value
 		var stmtChanged bool
 		if s.Key == "NotAction" {
@@ -358,12 +392,13 @@ func (r *refiner) pattern(text string) *patternResult {
 		pr = &patternResult{}
 	}
 	r.memo[text] = pr
-	match := compileMatch(text)
+	r.w.match(hi - lo)
+	match := u.matcher(text)
 	var members []int
 	wanted, unused := 0, 0
 	matched := make([]bool, hi-lo)
 	for i := lo; i < hi; i++ {
-		if match(u.names[i]) {
+		if match(i) {
 			matched[i-lo] = true
 			members = append(members, i)
 			if u.unused[i] {
@@ -393,7 +428,7 @@ func (r *refiner) pattern(text string) *patternResult {
 		func(i int) bool { return matched[i-lo] && !u.unused[i] },
 		func(i int) bool { return matched[i-lo] },
 		func(i int) bool { return u.unused[i] })
-	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return Includes(star, text) })
+	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return includes(star, text, r.w) })
 	ch.Kind, ch.Replacement = "replaced", pr.gen.entries
 	pr.kind, pr.change = ch.Kind, ch
 	return pr
@@ -428,21 +463,31 @@ func (r *refiner) recordDrops(s *Statement, entries []entry, first int) {
 // allowed are added to NotAction, a wholly unused subtree as one prefix*.
 func (r *refiner) notAction(s *Statement) (*Value, bool) {
 	u := r.u
+	// allowed: every action no pattern matches. Each distinct pattern is
+	// tried on its range only.
 	allowed := make([]bool, len(u.names))
-	matchers := make([]func(string) bool, len(s.Patterns))
-	for i, pat := range s.Patterns {
-		matchers[i] = compileMatch(pat.Text)
+	for i := range allowed {
+		allowed[i] = true
+	}
+	r.w.match(len(u.names))
+	seen := map[string]bool{}
+	for _, pat := range s.Patterns {
+		if seen[pat.Text] {
+			continue
+		}
+		seen[pat.Text] = true
+		lo, hi := u.patternRange(pat.Text)
+		r.w.match(hi - lo)
+		match := u.matcher(pat.Text)
+		for i := lo; i < hi; i++ {
+			if allowed[i] && match(i) {
+				allowed[i] = false
+			}
+		}
 	}
 	var targets []int
 	stillWanted := 0
-	for i, name := range u.names {
-		allowed[i] = true
-		for _, match := range matchers {
-			if match(name) {
-				allowed[i] = false
-				break
-			}
-		}
+	for i := range u.names {
 		if allowed[i] {
 			if u.unused[i] {
 				targets = append(targets, i)
@@ -510,7 +555,7 @@ func (r *refiner) dropRedundant(entries []entry) []entry {
 	}
 	keep, ok := r.kept[key.String()]
 	if !ok {
-		keep = redundancy(entries)
+		keep = redundancy(entries, r.u, r.w)
 		r.kept[key.String()] = keep
 	}
 	out := entries[:0:0]
@@ -522,31 +567,69 @@ func (r *refiner) dropRedundant(entries []entry) []entry {
 	return out
 }
 
-// redundancy tells which entries dropRedundant keeps.
-func redundancy(entries []entry) []bool {
+// redundancy tells which entries dropRedundant keeps: an added entry goes
+// when another kept entry includes it, unless that one is added later with the
+// same language. Equal texts are decided as one group (see textGroups): the
+// work is the distinct entries times their candidates, not the entries.
+func redundancy(entries []entry, u *universe, w *work) []bool {
 	texts := make([]string, len(entries))
 	for i, e := range entries {
 		texts[i] = e.text
 	}
-	index := newPatternIndex(texts)
-	keep := make([]bool, len(entries))
-	for i := range keep {
-		keep[i] = true
+	g := newTextGroups(texts, u)
+	n := len(g.texts)
+	users := make([]int, n)       // the user's entries of each group
+	lastAdded := make([]int, n)   // the last added entry of each group, or -1
+	keptBefore := make([]bool, n) // an added entry of the group was kept
+	for k := range lastAdded {
+		lastAdded[k] = -1
 	}
 	for i, e := range entries {
+		if e.added {
+			lastAdded[g.of[i]] = i
+		} else {
+			users[g.of[i]]++
+		}
+	}
+	type cover struct {
+		group int
+		back  bool // the covering pattern is included in the covered one
+	}
+	covers := make([][]cover, n)
+	byUser := make([]bool, n) // a user's entry includes the group's pattern
+	decided := make([]bool, n)
+	keep := make([]bool, len(entries))
+	for i, e := range entries {
+		keep[i] = true
 		if !e.added {
 			continue
 		}
-		index.candidates(e.text, func(j int) bool {
-			if j == i || !keep[j] || !Includes(e.text, texts[j]) {
-				return true
+		k := g.of[i]
+		if !decided[k] {
+			decided[k] = true
+			byUser[k] = users[k] > 0
+			if !byUser[k] {
+				g.including(k, w, func(j int) bool {
+					if users[j] > 0 {
+						byUser[k] = true
+						return false
+					}
+					covers[k] = append(covers[k], cover{j, includes(g.texts[j], e.text, w)})
+					return true
+				})
 			}
-			if entries[j].added && j > i && Includes(texts[j], e.text) {
-				return true // the same language: the earlier one stays
+		}
+		// An entry with the same text kept before covers this one; one added
+		// later with the same language does not.
+		drop := byUser[k] || keptBefore[k]
+		for _, c := range covers[k] {
+			if drop {
+				break
 			}
-			keep[i] = false
-			return false
-		})
+			drop = keptBefore[c.group] || lastAdded[c.group] > i && !c.back
+		}
+		keep[i] = !drop
+		keptBefore[k] = keptBefore[k] || keep[i]
 	}
 	return keep
 }

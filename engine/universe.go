@@ -23,6 +23,35 @@ type universe struct {
 	// verification ask for the range of every pattern, most of them twice or
 	// more. Universes with the same actions share it (see unmarked).
 	ranges map[string][2]int32
+	// unusedIdx lists the unused actions, ascending (see unusedList).
+	unusedIdx []int
+	allIdx    []int
+	ascii     bool // every key is ASCII (see matcher)
+}
+
+// unusedList returns the indices of the unused actions, ascending. It is made
+// on first use, once the marks are set (they do not change after).
+func (u *universe) unusedList() []int {
+	if u.unusedIdx == nil {
+		u.unusedIdx = []int{}
+		for i, x := range u.unused {
+			if x {
+				u.unusedIdx = append(u.unusedIdx, i)
+			}
+		}
+	}
+	return u.unusedIdx
+}
+
+// all returns the indices of every action, ascending.
+func (u *universe) all() []int {
+	if u.allIdx == nil {
+		u.allIdx = make([]int, len(u.names))
+		for i := range u.allIdx {
+			u.allIdx[i] = i
+		}
+	}
+	return u.allIdx
 }
 
 // unmarked is a universe with the same actions as u (sharing them, they are
@@ -33,6 +62,7 @@ func (u *universe) unmarked() *universe {
 	}
 	v := *u
 	v.unused = make([]bool, len(u.names))
+	v.unusedIdx = nil
 	return &v
 }
 
@@ -104,6 +134,13 @@ func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []strin
 		u.sortDedup()
 	}
 	u.unused = make([]bool, len(u.names))
+	u.ascii = true
+	for _, k := range u.keys {
+		if !isASCII(k) {
+			u.ascii = false
+			break
+		}
+	}
 	u.bySvc = map[string][2]int{}
 	for i := 0; i < len(u.keys); {
 		svc, _, _ := strings.Cut(u.keys[i], ":")

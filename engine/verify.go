@@ -3,6 +3,8 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -16,14 +18,14 @@ import (
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
 func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification {
-	return verify(orig, refined, kept, u, map[string]*statementCheck{}, nil)
+	return verify(orig, refined, kept, u, map[string]*statementCheck{}, nil, nil)
 }
 
 // verify is Verify with the checks of statement pairs already made over u, by
 // checkKey, and (if not nil) over universes with the same actions, by checkKey
 // and the unused marks the check reads (statementMarks); it adds the ones it
 // makes.
-func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMarks map[string]*statementCheck) Verification {
+func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMarks map[string]*statementCheck, w *work) Verification {
 	v := Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
 	var ref *Policy
 	if refined != nil {
@@ -63,18 +65,19 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 			}
 			continue
 		}
+		w.at(path, "verifying its "+strconv.Itoa(len(o.Patterns))+" patterns")
 		k := checkKey(o, r)
 		c := checks[k]
 		if c == nil && byMarks != nil {
 			km := string(statementMarks([]byte(k+"\x02"), u, o))
 			if c = byMarks[km]; c == nil {
-				c = checkStatement(o, r, refPath, u)
+				c = checkStatement(o, r, refPath, u, w)
 				byMarks[km] = c
 			}
 			checks[k] = c
 		}
 		if c == nil {
-			c = checkStatement(o, r, refPath, u)
+			c = checkStatement(o, r, refPath, u, w)
 			checks[k] = c
 		}
 		c.report(&v, path, refPath)
@@ -86,18 +89,51 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 	return v
 }
 
-// expand marks the universe actions that any of the patterns match.
-func expand(u *universe, patterns []PatternRef) []bool {
-	set := make([]bool, len(u.names))
+// expand returns the universe actions that any of the patterns match, as
+// ascending indices. Each distinct pattern is tried on its range only.
+func expand(u *universe, patterns []PatternRef, w *work) []int {
+	var out []int
+	seen := make(map[string]bool, len(patterns))
+	ranges := 0
 	for _, p := range patterns {
+		if seen[p.Text] {
+			continue
+		}
+		seen[p.Text] = true
 		lo, hi := u.patternRange(p.Text)
+		w.match(hi - lo)
+		if lo < hi {
+			ranges++
+		}
+		// The plain matcher, not the refinement's (universe.matcher), after a
+		// necessary condition: the pattern's longest literal run, folded, is
+		// in the folded name.
+		run := longestRun(foldKey(p.Text))
+		if !isASCII(run) {
+			run = ""
+		}
 		for i := lo; i < hi; i++ {
-			if !set[i] && Match(p.Text, u.names[i]) {
-				set[i] = true
+			if strings.Contains(u.keys[i], run) && Match(p.Text, u.names[i]) {
+				out = append(out, i)
 			}
 		}
 	}
-	return set
+	if ranges > 1 {
+		slices.Sort(out)
+		out = slices.Compact(out)
+	}
+	return out
+}
+
+// longestRun is the longest run of p without wildcards.
+func longestRun(p string) string {
+	best := ""
+	for run := range strings.FieldsFuncSeq(p, func(r rune) bool { return r == '*' || r == '?' }) {
+		if len(run) > len(best) {
+			best = run
+		}
+	}
+	return best
 }
 
 // statementCheck is what checkStatement finds in one pair of statements, with
@@ -174,30 +210,56 @@ func (c *statementCheck) report(v *Verification, path, refPath string) {
 
 // checkStatement checks one Allow statement o against its refined form r (nil
 // when it was removed): C1 over the universe, C2 and C5 on the new patterns.
-func checkStatement(o, r *Statement, refPath string, u *universe) *statementCheck {
+// C1 reads the actions the patterns match and the unused ones, not the whole
+// universe (but for a removed NotAction statement, whose every other action
+// would be lost).
+func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *statementCheck {
 	c := &statementCheck{}
-	origSet := expand(u, o.Patterns)
-	var refSet []bool
+	origSet := expand(u, o.Patterns, w)
+	var refSet []int
 	if r != nil {
 		if r.Key != o.Key {
 			c.keyChanged = fmt.Sprintf("%s became %s", o.Key, r.Key)
 			return c
 		}
-		refSet = expand(u, r.Patterns)
+		refSet = expand(u, r.Patterns, w)
 	}
 	notAction := o.Key == "NotAction"
-	for i, name := range u.names {
-		want := origSet[i] != notAction && !u.unused[i]
-		got := false
-		if r != nil {
-			got = refSet[i] != notAction
-		}
-		switch {
-		case got && !want:
-			c.over = append(c.over, name)
-		case want && !got:
-			c.under = append(c.under, name)
-		}
+	switch {
+	case !notAction:
+		// want: matched by o and not unused; got: matched by r.
+		mergeSorted(func(i int, inOrig, inRef bool) {
+			want := inOrig && !u.unused[i]
+			switch {
+			case inRef && !want:
+				c.over = append(c.over, u.names[i])
+			case want && !inRef:
+				c.under = append(c.under, u.names[i])
+			}
+		}, origSet, refSet)
+	case r == nil:
+		// Every action o allowed that is not unused is lost.
+		w.match(len(u.names))
+		mergeSorted(func(i int, inOrig, _ bool) {
+			if !inOrig && !u.unused[i] {
+				c.under = append(c.under, u.names[i])
+			}
+		}, origSet, nil, u.all())
+	default:
+		// want: matched by no pattern of o and not unused; got: matched by no
+		// pattern of r. Over: r allows it (not in refSet) but o did not, or it
+		// is unused; under: wanted, and r excludes it.
+		unused := u.unusedList()
+		w.match(len(unused))
+		mergeSorted(func(i int, inOrig, inRef, isUnused bool) {
+			want := !inOrig && !isUnused
+			switch {
+			case !inRef && !want:
+				c.over = append(c.over, u.names[i])
+			case want && inRef:
+				c.under = append(c.under, u.names[i])
+			}
+		}, origSet, refSet, unused)
 	}
 	if r == nil {
 		return c
@@ -211,38 +273,94 @@ func checkStatement(o, r *Statement, refPath string, u *universe) *statementChec
 	for _, p := range r.Patterns {
 		refs = append(refs, p.Text)
 	}
-	origIndex, refIndex := newPatternIndex(origs), newPatternIndex(refs)
+	og, rg := newTextGroups(origs, u), newTextGroups(refs, u)
+	// C2, once per distinct new pattern: within the originals (NotAction
+	// entries narrow, so any is fine there).
+	broader := make([]bool, len(rg.texts))
+	if !notAction {
+		for k, p := range rg.texts {
+			if origTexts[p] {
+				continue
+			}
+			within := false
+			og.candidates(p, rg.witness[k], w, func(int) bool {
+				within = true
+				return false
+			})
+			broader[k] = !within && !includesAny(p, og.texts, w)
+		}
+	}
+	// C5: not covered by another entry (of equal ones, the first stays).
+	type cover struct {
+		group int
+		back  bool // the cover is new, and included in the covered pattern
+	}
+	covers := make([][]cover, len(rg.texts))
+	decided := make([]bool, len(rg.texts))
 	for i, p := range r.Patterns {
 		if origTexts[p.Text] {
 			continue
 		}
 		place := strings.TrimPrefix(p.Path, refPath)
-		// A new pattern. C2: within the originals (NotAction entries narrow, so
-		// any is fine there).
-		if !notAction {
-			within := false
-			origIndex.candidates(p.Text, func(k int) bool {
-				within = Includes(p.Text, origs[k])
-				return !within
+		k := rg.of[i]
+		if broader[k] {
+			c.broader = append(c.broader, place+": "+p.Text)
+		}
+		if !decided[k] {
+			decided[k] = true
+			rg.including(k, w, func(j int) bool {
+				q := rg.texts[j]
+				covers[k] = append(covers[k], cover{j, !origTexts[q] && includes(q, p.Text, w)})
+				return true
 			})
-			if !within && !IncludesAny(p.Text, origs) {
-				c.broader = append(c.broader, place+": "+p.Text)
+		}
+		by := ""
+		if rg.first[k] < i {
+			by = p.Text // the same entry earlier
+		}
+		for _, cv := range covers[k] {
+			if by != "" {
+				break
+			}
+			if !cv.back || rg.first[cv.group] < i {
+				by = rg.texts[cv.group]
 			}
 		}
-		// C5: not covered by another entry (of equal ones, the first stays).
-		refIndex.candidates(p.Text, func(k int) bool {
-			q := refs[k]
-			if k == i || !Includes(p.Text, q) {
-				return true
-			}
-			if k > i && !origTexts[q] && Includes(q, p.Text) {
-				return true
-			}
-			c.redund = append(c.redund, fmt.Sprintf("%s: %s is covered by %s", place, p.Text, q))
-			return false
-		})
+		if by != "" {
+			c.redund = append(c.redund, fmt.Sprintf("%s: %s is covered by %s", place, p.Text, by))
+		}
 	}
 	return c
+}
+
+// mergeSorted calls f, in ascending order, with every index of the ascending
+// lists, and whether each list holds it.
+func mergeSorted[F func(int, bool, bool) | func(int, bool, bool, bool)](f F, lists ...[]int) {
+	pos := make([]int, len(lists))
+	in := make([]bool, 3)
+	for {
+		next := -1
+		for l, list := range lists {
+			if pos[l] < len(list) && (next < 0 || list[pos[l]] < next) {
+				next = list[pos[l]]
+			}
+		}
+		if next < 0 {
+			return
+		}
+		for l, list := range lists {
+			in[l] = pos[l] < len(list) && list[pos[l]] == next
+			if in[l] {
+				pos[l]++
+			}
+		}
+		switch g := any(f).(type) {
+		case func(int, bool, bool):
+			g(next, in[0], in[1])
+		case func(int, bool, bool, bool):
+			g(next, in[0], in[1], in[2])
+		}
+	}
 }
 
 // sameExceptActions reports whether two statements have the same keys in the
