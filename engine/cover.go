@@ -9,7 +9,8 @@ type textGroups struct {
 	of      []int    // the group of each item of the list
 	first   []int    // the first item of each group
 	index   *patternIndex
-	witness []string // an action each group's pattern matches, or "" (see groupWitness)
+	witness []string // an action each group's pattern matches, or "" (see groupWitness), made on first use
+	u       *universe
 }
 
 func newTextGroups(items []string, u *universe) *textGroups {
@@ -27,9 +28,7 @@ func newTextGroups(items []string, u *universe) *textGroups {
 	}
 	g.index = newPatternIndex(g.texts)
 	g.witness = make([]string, len(g.texts))
-	for k, t := range g.texts {
-		g.witness[k] = groupWitness(t, u)
-	}
+	g.u = u
 	return g
 }
 
@@ -54,19 +53,32 @@ func groupWitness(p string, u *universe) string {
 // including calls f with every group other than k whose pattern includes
 // group k's, until f returns false.
 func (g *textGroups) including(k int, w *work, f func(j int) bool) {
-	g.candidates(g.texts[k], g.witness[k], w, func(j int) bool {
+	g.candidates(g.texts[k], func() string {
+		if g.witness[k] == "" {
+			g.witness[k] = groupWitness(g.texts[k], g.u)
+			if g.witness[k] == "" {
+				g.witness[k] = "\x00" // none: not sought again
+			}
+		}
+		if g.witness[k] == "\x00" {
+			return ""
+		}
+		return g.witness[k]
+	}, w, func(j int) bool {
 		return j == k || f(j)
 	})
 }
 
-// candidates calls f with every group whose pattern includes p, which matches
-// wit (if not ""), until f returns false.
-func (g *textGroups) candidates(p, wit string, w *work, f func(j int) bool) {
+// candidates calls f with every group whose pattern includes p, until f
+// returns false. A candidate that is neither "*" nor a prefix pattern (whose
+// inclusion is a prefix test) must first match p's witness, if it has one,
+// which wit returns.
+func (g *textGroups) candidates(p string, wit func() string, w *work, f func(j int) bool) {
 	g.index.candidates(p, func(j int) bool {
 		q := g.texts[j]
-		if wit != "" && q != "*" {
-			w.match(1)
-			if !Match(q, wit) {
+		w.match(1) // a candidate visited
+		if _, simple := isPrefixPattern(q); !simple && q != "*" && hasWildcard(q) {
+			if s := wit(); s != "" && !Match(q, s) {
 				return true
 			}
 		}

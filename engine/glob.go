@@ -203,12 +203,7 @@ func (u *universe) matcher(p string) func(i int) bool {
 	if lit, ok := isPrefixPattern(fp); ok {
 		return func(i int) bool { return strings.HasPrefix(u.keys[i], lit) }
 	}
-	seg := ""
-	for _, run := range strings.FieldsFunc(fp, func(r rune) bool { return r == '*' || r == '?' }) {
-		if len(run) > len(seg) {
-			seg = run
-		}
-	}
+	seg := longestRun(fp[len(literalPrefix(fp)):]) // the range holds the literal prefix
 	return func(i int) bool {
 		k := u.keys[i]
 		return strings.Contains(k, seg) && matchFolded(fp, k)

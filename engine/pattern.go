@@ -347,22 +347,28 @@ func (x *patternIndex) Swap(i, j int) {
 // with lp beyond which no key can be one. Each step shortens limit, so a query
 // costs a few binary searches, however many keys there are.
 func (x *patternIndex) candidates(p string, f func(i int) bool) {
-	// lp is folded; an ASCII one on the fly, as universe.prefixRange does,
-	// without a copy (lowerASCII leaves a folded text as it is).
-	lp := literalPrefix(p)
-	if !isASCII(lp) {
-		lp = foldKey(lp)
-	}
+	lp := foldKey(literalPrefix(p))
 	limit := len(lp)
 	for {
 		q := lp[:limit]
-		j := sort.Search(len(x.keys), func(i int) bool { return compareFoldASCII(x.keys[i], q) > 0 })
+		// j: the number of keys ≤ q (a plain binary search: keys and q are
+		// folded, so bytes compare as the keys were sorted)
+		lo, hi := 0, len(x.keys)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if x.keys[m] <= q {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		j := lo
 		if j == 0 {
 			return
 		}
 		k := x.keys[j-1]
 		c := 0
-		for c < len(k) && c < len(q) && k[c] == lowerASCII(q[c]) {
+		for c < len(k) && c < len(q) && k[c] == q[c] {
 			c++
 		}
 		if c < len(k) {

@@ -463,14 +463,13 @@ func (r *refiner) recordDrops(s *Statement, entries []entry, first int) {
 // allowed are added to NotAction, a wholly unused subtree as one prefix*.
 func (r *refiner) notAction(s *Statement) (*Value, bool) {
 	u := r.u
-	// allowed: every action no pattern matches. Each distinct pattern is
-	// tried on its range only.
-	allowed := make([]bool, len(u.names))
-	for i := range allowed {
-		allowed[i] = true
-	}
-	r.w.match(len(u.names))
+	// The statement allows every action no pattern matches. Each distinct
+	// pattern is tried on its range only, and the rest is read from the
+	// matched and unused lists: the work is what the patterns match, not the
+	// universe.
+	var matched []int
 	seen := map[string]bool{}
+	ranges := 0
 	for _, pat := range s.Patterns {
 		if seen[pat.Text] {
 			continue
@@ -478,24 +477,30 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 		seen[pat.Text] = true
 		lo, hi := u.patternRange(pat.Text)
 		r.w.match(hi - lo)
+		if lo < hi {
+			ranges++
+		}
 		match := u.matcher(pat.Text)
 		for i := lo; i < hi; i++ {
-			if allowed[i] && match(i) {
-				allowed[i] = false
+			if match(i) {
+				matched = append(matched, i)
 			}
 		}
 	}
-	var targets []int
-	stillWanted := 0
-	for i := range u.names {
-		if allowed[i] {
-			if u.unused[i] {
-				targets = append(targets, i)
-			} else {
-				stillWanted++
-			}
-		}
+	if ranges > 1 {
+		slices.Sort(matched)
+		matched = slices.Compact(matched)
 	}
+	unusedList := u.unusedList()
+	r.w.match(len(unusedList))
+	var targets, good []int // good: matched (excluded) or unused
+	mergeSorted(func(i int, isMatched, isUnused bool) {
+		good = append(good, i)
+		if !isMatched && isUnused {
+			targets = append(targets, i)
+		}
+	}, matched, unusedList)
+	stillWanted := len(u.names) - len(good) // allowed and not unused
 	if len(targets) == 0 {
 		return s.Obj, false
 	}
@@ -508,10 +513,7 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 		r.res.Changes = append(r.res.Changes, ch)
 		return nil, true
 	}
-	w := newWindow(0, len(u.names),
-		func(i int) bool { return !allowed[i] || u.unused[i] },
-		func(i int) bool { return allowed[i] },
-		func(i int) bool { return u.unused[i] })
+	w := newSparseWindow(good)
 	g := shortestSafe(u, targets, func(int) bool { return true }, w, r.gran, func(string) bool { return true })
 	var entries []entry
 	for pi, pat := range s.Patterns {

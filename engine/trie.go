@@ -223,6 +223,9 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 // actions that are good (may stay covered), members and unused. Outside the
 // window every action is bad.
 type window struct {
+	// sparse, when not nil, replaces the counts: the good actions, ascending,
+	// over the whole universe (a NotAction statement's, which reads few).
+	sparse  []int
 	lo, hi  int
 	good    []int32 // good[i] = good actions in [lo, lo+i)
 	matched []int32
@@ -247,8 +250,22 @@ func newWindow(lo, hi int, good, matched, unused func(i int) bool) *window {
 	return w
 }
 
+// newSparseWindow is a window over the whole universe whose good actions are
+// listed, ascending (for allGood only: NotAction tries are not drawn).
+func newSparseWindow(good []int) *window {
+	if good == nil {
+		good = []int{}
+	}
+	return &window{sparse: good}
+}
+
 // allGood reports whether every action of [lo, hi) is good.
 func (w *window) allGood(lo, hi int) bool {
+	if w.sparse != nil {
+		a, _ := slices.BinarySearch(w.sparse, lo)
+		b, _ := slices.BinarySearch(w.sparse, hi)
+		return b-a == hi-lo
+	}
 	if lo < w.lo || hi > w.hi {
 		return false
 	}

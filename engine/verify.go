@@ -100,6 +100,15 @@ func expand(u *universe, patterns []PatternRef, w *work) []int {
 			continue
 		}
 		seen[p.Text] = true
+		if !hasWildcard(p.Text) {
+			// An exact name matches the action with its folded name only.
+			w.match(1)
+			if i := u.index(foldKey(p.Text)); i >= 0 {
+				out = append(out, i)
+				ranges++
+			}
+			continue
+		}
 		lo, hi := u.patternRange(p.Text)
 		w.match(hi - lo)
 		if lo < hi {
@@ -108,7 +117,8 @@ func expand(u *universe, patterns []PatternRef, w *work) []int {
 		// The plain matcher, not the refinement's (universe.matcher), after a
 		// necessary condition: the pattern's longest literal run, folded, is
 		// in the folded name.
-		run := longestRun(foldKey(p.Text))
+		fp := foldKey(p.Text)
+		run := longestRun(fp[len(literalPrefix(fp)):]) // the range holds the literal prefix
 		if !isASCII(run) {
 			run = ""
 		}
@@ -283,7 +293,13 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 				continue
 			}
 			within := false
-			og.candidates(p, rg.witness[k], w, func(int) bool {
+			wit := ""
+			og.candidates(p, func() string {
+				if wit == "" {
+					wit = groupWitness(p, u) + "\x00"
+				}
+				return wit[:len(wit)-1]
+			}, w, func(int) bool {
 				within = true
 				return false
 			})
