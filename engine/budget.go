@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"strconv"
 )
 
 // Bounded work.
@@ -20,10 +19,15 @@ import (
 // MaxWork is the budget of one refinement and its verification, in metered
 // steps. One step costs a few nanoseconds natively (≈ 10 ns for an inclusion
 // step on the 2-core development machine, less for a match); the largest
-// refinements of the AWS managed policies take under 1/10 of it
+// refinements of the AWS managed policies take under 1/4 of it
 // (TestWorkBudgetRoom), and a request that spends it all is answered, or
 // refused, within the 2 s that bounds every request.
-const MaxWork = 60_000_000
+const MaxWork = 16_000_000
+
+// entryCost is the work of one entry of a refined statement (made, ordered,
+// checked for redundancy, verified, written) or one node of an exported
+// trie, in units of MaxWork: about as much as 64 matches.
+const entryCost = 64
 
 // CodeTooComplex refuses a request whose refinement would cost more than
 // MaxWork (status 422).
@@ -44,19 +48,23 @@ type work struct {
 // recovers it.
 type tooComplex struct{ err *Error }
 
+// total is the work metered so far, in the units of MaxWork.
+func (w *work) total() int64 { return w.steps + w.matched }
+
 func (w *work) check() {
-	if w.limit > 0 && w.steps+w.matched > w.limit {
-		msg := "the refinement would take more than " + strconv.FormatInt(w.limit, 10) + " steps (MaxWork)"
-		if w.what != "" {
-			msg += " " + w.what
-		}
-		path := w.where
-		if path != "" {
-			msg = path + ": " + msg
-		}
-		panic(tooComplex{&Error{Code: CodeTooComplex, Field: "policy", Path: path, Offset: -1, Message: msg +
-			"; split the statement, or write patterns with a longer literal prefix (s3:Get* rather than s3:*Get*)"}})
+	if w.limit <= 0 || w.total() <= w.limit {
+		return
 	}
+	why := "matching patterns with actions (a pattern with a wildcard early in its service or name is tried on every action of the range that wildcard opens)"
+	if w.steps > w.matched {
+		why = "inclusion tests between the patterns (each new entry against the statement's patterns)"
+	}
+	msg := fmt.Sprintf("the request is too complex: its refinement went past the budget of %d steps (MaxWork) %s; most of them %s. Split the policy, or write patterns with a longer literal prefix (s3:Get* rather than s3:*Get*)",
+		w.limit, w.what, why)
+	if w.where != "" {
+		msg = w.where + ": " + msg
+	}
+	panic(tooComplex{&Error{Code: CodeTooComplex, Field: "policy", Path: w.where, Offset: -1, Message: msg}})
 }
 
 // at records the statement being worked on and what costs, for the refusal.

@@ -267,7 +267,7 @@ func (r *refiner) run() {
 			continue
 		}
 		anyAllow = true
-		r.w.at(r.p.statementPath(s.Index), "refining its "+strconv.Itoa(len(s.Patterns))+" patterns")
+		r.w.at(r.p.statementPath(s.Index), "while refining this statement ("+strconv.Itoa(len(s.Patterns))+" patterns)")
 		var obj *Value
 		var stmtChanged bool
 		if s.Key == "NotAction" {
@@ -343,12 +343,15 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 			entries = append(entries, entry{text: e, added: true, from: pi})
 		}
 		if ch.Kind == "replaced" && (r.opt.Trie || r.opt.TriePath == pat.Path) {
-			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: pr.gen.export()})
+			root := pr.gen.export()
+			r.w.match(entryCost * root.count())
+			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: root})
 		}
 	}
 	if !changed {
 		return s.Obj, false
 	}
+	r.w.match(len(entries)) // written; made and checked once per distinct list (dropRedundant)
 	entries = r.dropRedundant(entries)
 	r.recordDrops(s, entries, first)
 	if len(entries) == 0 {
@@ -574,6 +577,7 @@ func (r *refiner) dropRedundant(entries []entry) []entry {
 // same language. Equal texts are decided as one group (see textGroups): the
 // work is the distinct entries times their candidates, not the entries.
 func redundancy(entries []entry, u *universe, w *work) []bool {
+	w.match(entryCost * len(entries))
 	texts := make([]string, len(entries))
 	for i, e := range entries {
 		texts[i] = e.text

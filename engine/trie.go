@@ -400,3 +400,12 @@ func (g generalization) export() *TrieNode {
 	}
 	return conv(n)
 }
+
+// count is the number of nodes of an exported trie.
+func (n *TrieNode) count() int {
+	c := 1
+	for _, ch := range n.Children {
+		c += ch.count()
+	}
+	return c
+}

@@ -65,7 +65,7 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 			}
 			continue
 		}
-		w.at(path, "verifying its "+strconv.Itoa(len(o.Patterns))+" patterns")
+		w.at(path, "while verifying this statement ("+strconv.Itoa(len(o.Patterns))+" patterns)")
 		k := checkKey(o, r)
 		c := checks[k]
 		if c == nil && byMarks != nil {
@@ -233,6 +233,7 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 			return c
 		}
 		refSet = expand(u, r.Patterns, w)
+		w.match(entryCost * len(r.Patterns))
 	}
 	notAction := o.Key == "NotAction"
 	switch {

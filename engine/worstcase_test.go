@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -327,7 +328,18 @@ func TestWorstCaseTable(t *testing.T) {
 				// time ratio normalized to a doubling of the size
 				growth = fmt.Sprintf("  ×%.2f per doubling", ratioPerDoubling(float64(best)/float64(prev), float64(n)/float64(prevN)))
 			}
-			t.Logf("  n=%6d  %8d bytes  %9.1f ms CPU %9.1f ms wall  %s%s", n, len(body), float64(best)/1e6, float64(bestWall)/1e6, status, growth)
+			units := ""
+			if os.Getenv("WHITTLE_WORST_UNITS") != "" {
+				// the work of the refinement without its budget (up to 4×)
+				req, _ := ParseRequest(body)
+				start := cpuTime()
+				res, err := refineWithin(req.Policy, req.Findings, req.Catalog, req.Options, nil, 4*MaxWork)
+				d := cpuTime() - start
+				if err == nil {
+					units = fmt.Sprintf("  %d units, %.0f ns a unit", res.work.total(), float64(d)/float64(res.work.total()))
+				}
+			}
+			t.Logf("  n=%6d  %8d bytes  %9.1f ms CPU %9.1f ms wall  %s%s%s", n, len(body), float64(best)/1e6, float64(bestWall)/1e6, status, growth, units)
 			prevN, prev = n, best
 			if best > 10*time.Second {
 				t.Logf("  (larger sizes skipped)")
@@ -397,12 +409,19 @@ func TestWorstCaseGrowth(t *testing.T) {
 	BuiltinCatalog()
 	for _, f := range worstFamilies {
 		t.Run(f.name, func(t *testing.T) {
+			// The smallest size whose work is large enough for its growth to
+			// show (a quadratic term hides under constant ones in small
+			// requests), up to a quarter of the limit.
 			sizes := worstSizes(f, 256)
-			n := min(512, sizes[len(sizes)-1]/4)
+			n := 16
 			w1, b1 := worstWork(t, f, n)
+			for w1.total() < 400_000 && 8*n <= sizes[len(sizes)-1] {
+				n *= 2
+				w1, b1 = worstWork(t, f, n)
+			}
 			w2, b2 := worstWork(t, f, 2*n)
 			w4, b4 := worstWork(t, f, 4*n)
-			total := func(w *work) float64 { return float64(w.steps + w.matched + w.inclusions) }
+			total := func(w *work) float64 { return float64(w.total()) }
 			for _, c := range []struct {
 				w, v   *work
 				bw, bv int
@@ -415,5 +434,104 @@ func TestWorstCaseGrowth(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWorkBudgetRoom checks that real refinements stay far from MaxWork: the
+// budget refuses hostile requests only. (TestManagedPolicies checks every AWS
+// managed policy the same way.)
+func TestWorkBudgetRoom(t *testing.T) {
+	cat := BuiltinCatalog()
+	_, ro, roF := readOnlyHalf(t)
+	star, _ := ParsePolicy([]byte(`{"Statement":{"Effect":"Allow","Action":"*"}}`))
+	for _, c := range []struct {
+		name string
+		p    *Policy
+		f    *Findings
+		opt  Options
+	}{
+		{"ReadOnlyAccess half unused", ro, roF, Options{}},
+		{"ReadOnlyAccess half unused, char", ro, roF, Options{Granularity: GranularityChar}},
+		{"ReadOnlyAccess half unused, every trie", ro, roF, Options{Trie: true}},
+		{"* at granularity action", star, &Findings{Actions: []UnusedAction{{Name: "iam:PassRole"}}}, Options{Granularity: GranularityAction}},
+	} {
+		res, err := refineWithin(c.p, c.f, cat, c.opt, nil, MaxWork)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		t.Logf("%s: %d units (%v)", c.name, res.work.total(), res.work)
+		if res.work.total() > MaxWork/4 {
+			t.Errorf("%s: %d units of work, more than MaxWork/4 (%d)", c.name, res.work.total(), MaxWork/4)
+		}
+	}
+}
+
+// TestLargeWithinBudget: the largest policy of BenchmarkHandleRefineLarge
+// (thousands of statements, each rewritten) is answered, not refused.
+func TestLargeWithinBudget(t *testing.T) {
+	body := largeRequest()
+	req, err := ParseRequest(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := RefineBounded(req.Policy, req.Findings, req.Catalog, req.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d statements: %d units of work (%v)", len(req.Policy.Statements), res.work.total(), res.work)
+	if res.work.total() > MaxWork/4 {
+		t.Errorf("%d units of work, more than MaxWork/4", res.work.total())
+	}
+}
+
+// TestTooComplex: a request past the budget is refused with TOO_COMPLEX (422),
+// naming the statement and why, having spent no more than the budget; a
+// session that refused one answers the next as Respond does.
+func TestTooComplex(t *testing.T) {
+	var f worstFamily
+	for _, g := range worstFamilies {
+		if g.name == "WildService" {
+			f = g
+		}
+	}
+	body := []byte(f.body(4000))
+	_, err := HandleRefine(body)
+	if err == nil {
+		t.Fatalf("HandleRefine(WildService 4000) answered, want TOO_COMPLEX")
+	}
+	if err.Code != CodeTooComplex || err.Status() != 422 || err.Field != "policy" ||
+		!strings.HasPrefix(err.Path, "Statement[") || !strings.HasPrefix(err.Message, err.Path+": ") || !strings.Contains(err.Message, "MaxWork") {
+		t.Errorf("HandleRefine(WildService 4000) = %+v (status %d), want TOO_COMPLEX 422 naming the statement", err, err.Status())
+	}
+	t.Log(err)
+	// It stopped before spending more than the budget (and one range).
+	req, perr := ParseRequest(body)
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	r := newRefiner(req.Policy, req.Catalog, req.Options, nil)
+	r.w.limit = MaxWork
+	func() {
+		defer func() { recover() }()
+		r.buildUniverse(req.Findings)
+		r.run()
+	}()
+	if over := r.w.total() - MaxWork; over > int64(len(r.u.names)) || over <= 0 {
+		t.Errorf("stopped at %d units, want just past MaxWork (%d)", r.w.total(), MaxWork)
+	}
+	// A session refuses the same, then answers what Respond answers.
+	var s Session
+	if _, err := s.RespondBounded(req); err == nil || err.Code != CodeTooComplex {
+		t.Errorf("Session.RespondBounded = %v, want TOO_COMPLEX", err)
+	}
+	p, fs := articleInputs(t)
+	art := &Request{Policy: p, Findings: fs, Catalog: catalog2024(t)}
+	got, err := s.RespondBounded(art)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := marshalIndent(got), marshalIndent(Respond(art)); !bytes.Equal(a, b) {
+		t.Errorf("after a refusal, the session answers\n%s\nwant\n%s", a, b)
 	}
 }
