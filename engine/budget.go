@@ -22,12 +22,21 @@ import (
 // refinements of the AWS managed policies take under 1/4 of it
 // (TestWorkBudgetRoom), and a request that spends it all is answered, or
 // refused, within the 2 s that bounds every request.
-const MaxWork = 16_000_000
+const MaxWork = 14_000_000
 
-// entryCost is the work of one entry of a refined statement (made, ordered,
-// checked for redundancy, verified, written) or one node of an exported
-// trie, in units of MaxWork: about as much as 64 matches.
+// entryCost is the work of one distinct entry of a refined statement (made,
+// ordered, checked for redundancy, verified) or one node of an exported trie,
+// in units of MaxWork: about as much as 64 matches. A repeated entry costs a
+// unit.
 const entryCost = 64
+
+// nodeCost is the work of one trie node made (its range searched, its
+// safety decided), in units of MaxWork.
+const nodeCost = 8
+
+// nameCost is the work of one action name in the answer (a change's removed
+// actions and replacement, written out as JSON), in units of MaxWork.
+const nameCost = 4
 
 // CodeTooComplex refuses a request whose refinement would cost more than
 // MaxWork (status 422).

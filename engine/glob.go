@@ -191,17 +191,17 @@ func includesPrefix(lit string, qs []string, steps *int) bool {
 // ASCII it matches the folded key (no case folding a letter), after looking
 // for the pattern's longest literal run in it: most actions a wide pattern
 // is tried on fail that search, which is fast.
+//
+// It is meant for the actions of p's range (patternRange), all of which start
+// with p's literal prefix: a prefix pattern (lit*) matches them all.
 func (u *universe) matcher(p string) func(i int) bool {
-	if p == "*" {
+	if _, ok := isPrefixPattern(p); ok || p == "*" {
 		return func(int) bool { return true }
 	}
 	fp := foldKey(p)
 	if !u.ascii || !isASCII(fp) {
 		m := compileMatch(p)
 		return func(i int) bool { return m(u.names[i]) }
-	}
-	if lit, ok := isPrefixPattern(fp); ok {
-		return func(i int) bool { return strings.HasPrefix(u.keys[i], lit) }
 	}
 	seg := longestRun(fp[len(literalPrefix(fp)):]) // the range holds the literal prefix
 	return func(i int) bool {

@@ -347,16 +347,20 @@ func (x *patternIndex) Swap(i, j int) {
 // with lp beyond which no key can be one. Each step shortens limit, so a query
 // costs a few binary searches, however many keys there are.
 func (x *patternIndex) candidates(p string, f func(i int) bool) {
-	lp := foldKey(literalPrefix(p))
+	// lp is folded; an ASCII one on the fly, as universe.prefixRange does,
+	// without a copy (lowerASCII leaves a folded text as it is).
+	lp := literalPrefix(p)
+	if !isASCII(lp) {
+		lp = foldKey(lp)
+	}
 	limit := len(lp)
 	for {
 		q := lp[:limit]
-		// j: the number of keys ≤ q (a plain binary search: keys and q are
-		// folded, so bytes compare as the keys were sorted)
+		// j: the number of keys ≤ q
 		lo, hi := 0, len(x.keys)
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
-			if x.keys[m] <= q {
+			if compareFoldASCII(x.keys[m], q) <= 0 {
 				lo = m + 1
 			} else {
 				hi = m
@@ -368,7 +372,7 @@ func (x *patternIndex) candidates(p string, f func(i int) bool) {
 		}
 		k := x.keys[j-1]
 		c := 0
-		for c < len(k) && c < len(q) && k[c] == q[c] {
+		for c < len(k) && c < len(q) && k[c] == lowerASCII(q[c]) {
 			c++
 		}
 		if c < len(k) {

@@ -337,6 +337,7 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 		}
 		changed = true
 		ch := pr.change
+		r.w.match(nameCost * (len(ch.Removed) + len(ch.Replacement))) // answered with each occurrence
 		ch.Statement, ch.Path = s.Index, pat.Path
 		r.res.Changes = append(r.res.Changes, ch)
 		for _, e := range ch.Replacement {
@@ -431,7 +432,7 @@ func (r *refiner) pattern(text string) *patternResult {
 		func(i int) bool { return matched[i-lo] && !u.unused[i] },
 		func(i int) bool { return matched[i-lo] },
 		func(i int) bool { return u.unused[i] })
-	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return includes(star, text, r.w) })
+	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return includes(star, text, r.w) }, r.w)
 	ch.Kind, ch.Replacement = "replaced", pr.gen.entries
 	pr.kind, pr.change = ch.Kind, ch
 	return pr
@@ -517,7 +518,7 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 		return nil, true
 	}
 	w := newSparseWindow(good)
-	g := shortestSafe(u, targets, func(int) bool { return true }, w, r.gran, func(string) bool { return true })
+	g := shortestSafe(u, targets, func(int) bool { return true }, w, r.gran, func(string) bool { return true }, r.w)
 	var entries []entry
 	for pi, pat := range s.Patterns {
 		entries = append(entries, entry{text: pat.Text, from: pi})
@@ -577,12 +578,12 @@ func (r *refiner) dropRedundant(entries []entry) []entry {
 // same language. Equal texts are decided as one group (see textGroups): the
 // work is the distinct entries times their candidates, not the entries.
 func redundancy(entries []entry, u *universe, w *work) []bool {
-	w.match(entryCost * len(entries))
 	texts := make([]string, len(entries))
 	for i, e := range entries {
 		texts[i] = e.text
 	}
 	g := newTextGroups(texts, u)
+	w.match(entryCost*len(g.texts) + len(entries))
 	n := len(g.texts)
 	users := make([]int, n)       // the user's entries of each group
 	lastAdded := make([]int, n)   // the last added entry of each group, or -1

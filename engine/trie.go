@@ -100,6 +100,7 @@ type trie struct {
 	w        *window
 	isTarget func(int) bool
 	root     *trieNode
+	meter    *work // the refinement's, while it runs (nil: not metered)
 }
 
 func newTrie(u *universe, members []int, gran string, w *window, isTarget func(int) bool) *trie {
@@ -130,6 +131,7 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 		return n.children
 	}
 	n.expanded = true
+	t.meter.match(len(n.members))
 	var byKey map[string]*trieNode
 	var last *trieNode
 	// Each member is placed first, then the children's member lists are cut
@@ -212,6 +214,7 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	for _, p := range pl {
 		p.c.members = append(p.c.members, p.m)
 	}
+	t.meter.match(nodeCost * len(n.children))
 	for _, c := range n.children {
 		t.finish(c)
 	}
@@ -313,8 +316,10 @@ type generalization struct {
 // actions start with its prefix and canStar allows it, or as the exact action
 // name when only one does. A target that sits on an unsafe node is written by
 // its exact name. With granularity action no wildcard is written at all.
-func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window, gran string, canStar func(string) bool) generalization {
+func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window, gran string, canStar func(string) bool, meter *work) generalization {
 	t := newTrie(u, members, gran, w, isTarget)
+	t.meter = meter
+	defer func() { t.meter = nil }() // a trie kept for drawing is not the refinement's any more
 	var out []string
 	var emit func(n *trieNode)
 	emit = func(n *trieNode) {

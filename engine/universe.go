@@ -184,6 +184,19 @@ func (u *universe) index(key string) int {
 	return -1
 }
 
+// indexOf returns the position of the action named name (any case), or -1.
+// An ASCII name is folded on the fly, without a copy.
+func (u *universe) indexOf(name string) int {
+	if !isASCII(name) {
+		return u.index(foldKey(name))
+	}
+	i := sort.Search(len(u.keys), func(i int) bool { return compareFoldASCII(u.keys[i], name) >= 0 })
+	if i < len(u.keys) && compareFoldASCII(u.keys[i], name) == 0 {
+		return i
+	}
+	return -1
+}
+
 // patternRange returns the range of actions that pattern p can match: those
 // starting with its literal prefix.
 func (u *universe) patternRange(p string) (lo, hi int) {

@@ -103,7 +103,7 @@ func expand(u *universe, patterns []PatternRef, w *work) []int {
 		if !hasWildcard(p.Text) {
 			// An exact name matches the action with its folded name only.
 			w.match(1)
-			if i := u.index(foldKey(p.Text)); i >= 0 {
+			if i := u.indexOf(p.Text); i >= 0 {
 				out = append(out, i)
 				ranges++
 			}
@@ -117,10 +117,12 @@ func expand(u *universe, patterns []PatternRef, w *work) []int {
 		// The plain matcher, not the refinement's (universe.matcher), after a
 		// necessary condition: the pattern's longest literal run, folded, is
 		// in the folded name.
-		fp := foldKey(p.Text)
-		run := longestRun(fp[len(literalPrefix(fp)):]) // the range holds the literal prefix
-		if !isASCII(run) {
-			run = ""
+		run := "" // the range holds the literal prefix; a prefix pattern needs no more
+		if _, ok := isPrefixPattern(p.Text); !ok {
+			fp := foldKey(p.Text)
+			if run = longestRun(fp[len(literalPrefix(fp)):]); !isASCII(run) {
+				run = ""
+			}
 		}
 		for i := lo; i < hi; i++ {
 			if strings.Contains(u.keys[i], run) && Match(p.Text, u.names[i]) {
@@ -233,7 +235,6 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 			return c
 		}
 		refSet = expand(u, r.Patterns, w)
-		w.match(entryCost * len(r.Patterns))
 	}
 	notAction := o.Key == "NotAction"
 	switch {
@@ -285,6 +286,7 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 		refs = append(refs, p.Text)
 	}
 	og, rg := newTextGroups(origs, u), newTextGroups(refs, u)
+	w.match(entryCost*len(rg.texts) + len(refs))
 	// C2, once per distinct new pattern: within the originals (NotAction
 	// entries narrow, so any is fine there).
 	broader := make([]bool, len(rg.texts))
