@@ -109,14 +109,14 @@ func newTrie(u *universe, members []int, gran string, w *window, isTarget func(i
 	for _, m := range members {
 		root.members = append(root.members, member{idx: m})
 	}
+	root.lo, root.hi = u.prefixRange(root.key)
 	t.finish(root)
 	t.root = root
 	return t
 }
 
-// finish fills a new node's range, safety and target count.
+// finish fills a new node's safety and target count (its range is set).
 func (t *trie) finish(n *trieNode) {
-	n.lo, n.hi = t.u.prefixRange(n.key)
 	n.safe = t.w.allGood(n.lo, n.hi)
 	for _, m := range n.members {
 		if t.isTarget(m.idx) {
@@ -216,6 +216,8 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	}
 	t.meter.match(nodeCost * len(n.children))
 	for _, c := range n.children {
+		// Within the parent's range: the child's prefix extends the parent's.
+		c.lo, c.hi = t.u.foldedRange(c.key, n.lo, n.hi)
 		t.finish(c)
 	}
 	sort.Slice(n.children, func(i, j int) bool { return n.children[i].key < n.children[j].key })

@@ -251,6 +251,32 @@ func (u *universe) prefixRange(prefix string) (lo, hi int) {
 	return lo, hi
 }
 
+// foldedRange is prefixRange for a folded key, within [a, b) (a range that
+// holds every action starting with key).
+func (u *universe) foldedRange(key string, a, b int) (lo, hi int) {
+	keys := u.keys[a:b]
+	i, j := 0, len(keys)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if keys[m] < key {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	lo = i
+	j = len(keys)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if strings.HasPrefix(keys[m], key) {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	return a + lo, a + i
+}
+
 // compareFoldASCII compares a folded key with an ASCII string folded on the fly.
 func compareFoldASCII(key, s string) int {
 	for i := 0; i < len(key) && i < len(s); i++ {

@@ -92,45 +92,88 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 // expand returns the universe actions that any of the patterns match, as
 // ascending indices. Each distinct pattern is tried on its range only.
 func expand(u *universe, patterns []PatternRef, w *work) []int {
-	var out []int
+	// The matches are collected in a list and sorted, or, when the ranges
+	// are a fair part of the universe, marked in a set read in order.
+	type span struct {
+		p      string
+		lo, hi int
+	}
+	var spans []span
+	total := 0
 	seen := make(map[string]bool, len(patterns))
-	ranges := 0
 	for _, p := range patterns {
 		if seen[p.Text] {
 			continue
 		}
 		seen[p.Text] = true
+		var lo, hi int
 		if !hasWildcard(p.Text) {
 			// An exact name matches the action with its folded name only.
-			w.match(1)
-			if i := u.indexOf(p.Text); i >= 0 {
-				out = append(out, i)
-				ranges++
+			if lo = u.indexOf(p.Text); lo < 0 {
+				continue
+			}
+			hi = lo + 1
+		} else {
+			lo, hi = u.patternRange(p.Text)
+		}
+		w.match(hi - lo)
+		if lo < hi {
+			spans = append(spans, span{p.Text, lo, hi})
+			total += hi - lo
+		}
+	}
+	var set []bool
+	if len(spans) > 1 && 8*total >= len(u.names) {
+		set = make([]bool, len(u.names))
+	}
+	var out []int
+	for _, s := range spans {
+		if s.hi == s.lo+1 && !hasWildcard(s.p) {
+			if set != nil {
+				set[s.lo] = true
+			} else {
+				out = append(out, s.lo)
 			}
 			continue
 		}
-		lo, hi := u.patternRange(p.Text)
-		w.match(hi - lo)
-		if lo < hi {
-			ranges++
-		}
 		// The plain matcher, not the refinement's (universe.matcher), after a
-		// necessary condition: the pattern's longest literal run, folded, is
-		// in the folded name.
-		run := "" // the range holds the literal prefix; a prefix pattern needs no more
-		if _, ok := isPrefixPattern(p.Text); !ok {
-			fp := foldKey(p.Text)
-			if run = longestRun(fp[len(literalPrefix(fp)):]); !isASCII(run) {
-				run = ""
+		// necessary condition: the pattern's longest literal run after its
+		// literal prefix (which the range holds), folded, is in the folded
+		// name.
+		if _, ok := isPrefixPattern(s.p); ok {
+			// lit*: the range is the actions starting with lit.
+			for i := s.lo; i < s.hi; i++ {
+				if set != nil {
+					set[i] = true
+				} else {
+					out = append(out, i)
+				}
 			}
+			continue
 		}
-		for i := lo; i < hi; i++ {
-			if strings.Contains(u.keys[i], run) && Match(p.Text, u.names[i]) {
-				out = append(out, i)
+		fp := foldKey(s.p)
+		run := longestRun(fp[len(literalPrefix(fp)):])
+		if !isASCII(run) {
+			run = ""
+		}
+		for i := s.lo; i < s.hi; i++ {
+			if (set == nil || !set[i]) && strings.Contains(u.keys[i], run) && Match(s.p, u.names[i]) {
+				if set != nil {
+					set[i] = true
+				} else {
+					out = append(out, i)
+				}
 			}
 		}
 	}
-	if ranges > 1 {
+	switch {
+	case set != nil:
+		for i, in := range set {
+			if in {
+				out = append(out, i)
+			}
+		}
+	case len(spans) > 1:
 		slices.Sort(out)
 		out = slices.Compact(out)
 	}
@@ -256,14 +299,14 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 			if !inOrig && !u.unused[i] {
 				c.under = append(c.under, u.names[i])
 			}
-		}, origSet, nil, u.all())
+		}, origSet, u.all())
 	default:
 		// want: matched by no pattern of o and not unused; got: matched by no
 		// pattern of r. Over: r allows it (not in refSet) but o did not, or it
 		// is unused; under: wanted, and r excludes it.
 		unused := u.unusedList()
 		w.match(len(unused))
-		mergeSorted(func(i int, inOrig, inRef, isUnused bool) {
+		mergeSorted3(func(i int, inOrig, inRef, isUnused bool) {
 			want := !inOrig && !isUnused
 			switch {
 			case !inRef && !want:
@@ -352,33 +395,44 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 	return c
 }
 
-// mergeSorted calls f, in ascending order, with every index of the ascending
-// lists, and whether each list holds it.
-func mergeSorted[F func(int, bool, bool) | func(int, bool, bool, bool)](f F, lists ...[]int) {
-	pos := make([]int, len(lists))
-	in := make([]bool, 3)
-	for {
+// mergeSorted calls f, in ascending order, with every index of the two
+// ascending lists, and whether each list holds it.
+func mergeSorted(f func(i int, inA, inB bool), a, b []int) {
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(b) == 0 || len(a) > 0 && a[0] < b[0]:
+			f(a[0], true, false)
+			a = a[1:]
+		case len(a) == 0 || b[0] < a[0]:
+			f(b[0], false, true)
+			b = b[1:]
+		default:
+			f(a[0], true, true)
+			a, b = a[1:], b[1:]
+		}
+	}
+}
+
+// mergeSorted3 is mergeSorted for three lists.
+func mergeSorted3(f func(i int, inA, inB, inC bool), a, b, c []int) {
+	for len(a) > 0 || len(b) > 0 || len(c) > 0 {
 		next := -1
-		for l, list := range lists {
-			if pos[l] < len(list) && (next < 0 || list[pos[l]] < next) {
-				next = list[pos[l]]
+		for _, l := range [3][]int{a, b, c} {
+			if len(l) > 0 && (next < 0 || l[0] < next) {
+				next = l[0]
 			}
 		}
-		if next < 0 {
-			return
+		inA, inB, inC := len(a) > 0 && a[0] == next, len(b) > 0 && b[0] == next, len(c) > 0 && c[0] == next
+		if inA {
+			a = a[1:]
 		}
-		for l, list := range lists {
-			in[l] = pos[l] < len(list) && list[pos[l]] == next
-			if in[l] {
-				pos[l]++
-			}
+		if inB {
+			b = b[1:]
 		}
-		switch g := any(f).(type) {
-		case func(int, bool, bool):
-			g(next, in[0], in[1])
-		case func(int, bool, bool, bool):
-			g(next, in[0], in[1], in[2])
+		if inC {
+			c = c[1:]
 		}
+		f(next, inA, inB, inC)
 	}
 }
 
