@@ -128,3 +128,21 @@ func RespondBounded(req *Request) (*Response, *Error) {
 	}
 	return respond(req, res), nil
 }
+
+// sharedBudget shares MaxWork among the refinements of one request (the
+// policies of POST /api/v1/recommendation), so that many small policies cost
+// no more than one large one.
+type sharedBudget struct{ spent int64 }
+
+// refine is RefineBounded within what is left of the budget.
+func (b *sharedBudget) refine(req *Request) (*Result, *Error) {
+	left := MaxWork - b.spent
+	if left <= 0 {
+		left = 1 // refused at the first step
+	}
+	res, err := refineWithin(req.Policy, req.Findings, req.Catalog, req.Options, nil, left)
+	if err == nil {
+		b.spent += res.work.total()
+	}
+	return res, err
+}

@@ -262,6 +262,7 @@ func HandleRecommendation(body []byte) ([]byte, *Error) {
 		State string `json:"status"`
 		Steps []step `json:"recommendedSteps"`
 	}{Type: "UnusedPermissionRecommendation", State: "SUCCEEDED", Steps: []step{}}
+	var budget sharedBudget // MaxWork for all the policies
 	for i, pv := range pols.Arr {
 		where := fmt.Sprintf("policies[%d]", i)
 		if pv.Kind != KindObject || pv.Get("document") == nil {
@@ -281,8 +282,9 @@ func HandleRecommendation(body []byte) ([]byte, *Error) {
 			}
 			return nil, err
 		}
-		res, err := RefineBounded(req.Policy, req.Findings, req.Catalog, req.Options)
+		res, err := budget.refine(req)
 		if err != nil {
+			err.Message = where + ".document: " + err.Message
 			return nil, err
 		}
 		s := stepBody{RecommendedAction: res.Action}

@@ -238,6 +238,9 @@ func (r *refiner) buildUniverse(f *Findings) {
 	if extra != nil {
 		u = newUniverse(r.cat, services, all, extra)
 	}
+	if st == nil {
+		r.w.match(len(u.names)) // made for this refinement
+	}
 	if st != nil {
 		st.sameNames(extra)
 	}

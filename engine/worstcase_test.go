@@ -204,6 +204,48 @@ var worstFamilies = []worstFamily{
 		return `{"policy":{"Statement":[{"Effect":"Allow","Action":["big:*","big:Get*","big:GetT*"]}]},"findings":[` +
 			quoted(unused) + `],"catalog":{"big":[` + quoted(acts) + `]}}`
 	}},
+	{"StarHalf", `"Action": "*" with n actions of the catalog unused, spread over it`, func(n int) string {
+		cat := BuiltinCatalog()
+		var all []string
+		for _, svc := range cat.Services() {
+			for _, a := range cat.Actions(svc) {
+				all = append(all, svc+":"+a)
+			}
+		}
+		n = min(n, len(all))
+		unused := make([]string, n)
+		for i := range unused {
+			unused[i] = all[i*len(all)/n]
+		}
+		return oneStatement("Action", []string{"*"}, unused)
+	}},
+	{"CatalogServices", "a user catalog of many small services, under \"Action\": \"*\", one action of each unused", func(n int) string {
+		var b strings.Builder
+		var unused []string
+		b.WriteString(`{"policy":{"Statement":{"Effect":"Allow","Action":"*"}},"catalog":{`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			svc := "svc" + worstWord(i)
+			fmt.Fprintf(&b, `%q:["GetThing","GetOther","ListThings","PutThing"]`, svc)
+			unused = append(unused, svc+":GetThing")
+		}
+		b.WriteString(`},"findings":[` + quoted(unused) + `]}`)
+		return b.String()
+	}},
+	{"Recommendation", "POST /api/v1/recommendation: many small policies, each refined against the same findings and catalog", func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"policies":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"existingPolicyId":"p%d","document":{"Statement":{"Effect":"Allow","Action":"s3:Get*"}}}`, i)
+		}
+		b.WriteString(`],"findings":[` + quoted(someUnused) + `]}`)
+		return b.String()
+	}},
 	{"Findings", "many unused actions of services the policy does not reach, and unknown ones", func(n int) string {
 		cat := BuiltinCatalog()
 		svcs := cat.Services()
@@ -276,6 +318,9 @@ func worstFits(body string) bool {
 	if err != nil {
 		panic(err)
 	}
+	if top.Get("policies") != nil {
+		return true
+	}
 	return policyBytes(top.Get("policy")) <= MaxPolicyBytes
 }
 
@@ -287,7 +332,13 @@ func worstSizes(f worstFamily, start int) []int {
 	for !worstFits(f.body(n)) {
 		n /= 2
 	}
+	last := 0
 	for ; worstFits(f.body(n)); n *= 2 {
+		if l := len(f.body(n)); l == last {
+			return sizes // the family has a largest size below the limits
+		} else {
+			last = l
+		}
 		sizes = append(sizes, n)
 	}
 	lo, hi := n/2, n // lo fits, hi does not
@@ -328,7 +379,7 @@ func TestWorstCaseTable(t *testing.T) {
 			var status string
 			for range 3 {
 				start, cpu0 := time.Now(), cpuTime()
-				_, err := HandleRefine(body)
+				_, err := worstHandle(body)
 				best = min(best, cpuTime()-cpu0)
 				bestWall = min(bestWall, time.Since(start))
 				status = "200"
@@ -345,7 +396,7 @@ func TestWorstCaseTable(t *testing.T) {
 				growth = fmt.Sprintf("  ×%.2f per doubling", ratioPerDoubling(float64(best)/float64(prev), float64(n)/float64(prevN)))
 			}
 			units := ""
-			if os.Getenv("WHITTLE_WORST_UNITS") != "" {
+			if os.Getenv("WHITTLE_WORST_UNITS") != "" && !strings.HasPrefix(string(body), `{"policies"`) {
 				// the work of the refinement without its budget (up to 4×)
 				req, _ := ParseRequest(body)
 				start := cpuTime()
@@ -391,11 +442,20 @@ func BenchmarkWorstCase(b *testing.B) {
 			body := []byte(f.body(n))
 			b.Run(fmt.Sprintf("%s/n=%d", f.name, n), func(b *testing.B) {
 				for b.Loop() {
-					HandleRefine(body)
+					worstHandle(body)
 				}
 			})
 		}
 	}
+}
+
+// worstHandle answers a request body as the API does: HandleRecommendation
+// for a body with "policies", HandleRefine for others.
+func worstHandle(body []byte) ([]byte, *Error) {
+	if strings.HasPrefix(string(body), `{"policies"`) {
+		return HandleRecommendation(body)
+	}
+	return HandleRefine(body)
 }
 
 // worstWork refines a family's request of size n without a budget and returns
@@ -403,15 +463,35 @@ func BenchmarkWorstCase(b *testing.B) {
 func worstWork(t testing.TB, f worstFamily, n int) (*work, int) {
 	t.Helper()
 	body := []byte(f.body(n))
-	req, err := ParseRequest(body)
-	if err != nil {
-		t.Fatalf("%s(%d): %v", f.name, n, err)
+	var reqs []*Request
+	if top, err := parseBody(body, "policies", "findings", "catalog", "options"); err == nil {
+		// a recommendation: the work of every policy
+		for _, pv := range top.Get("policies").Arr {
+			one := &Value{Kind: KindObject, Obj: []Member{{Key: "document", Val: pv.Get("document")}, {Key: "findings", Val: top.Get("findings")}}}
+			req, err := readRequest(body, one, "document")
+			if err != nil {
+				t.Fatalf("%s(%d): %v", f.name, n, err)
+			}
+			reqs = append(reqs, req)
+		}
+	} else {
+		req, err := ParseRequest(body)
+		if err != nil {
+			t.Fatalf("%s(%d): %v", f.name, n, err)
+		}
+		reqs = append(reqs, req)
 	}
-	res, err := refineWithin(req.Policy, req.Findings, req.Catalog, req.Options, nil, 0)
-	if err != nil {
-		t.Fatalf("%s(%d): %v", f.name, n, err)
+	sum := &work{}
+	for _, req := range reqs {
+		res, err := refineWithin(req.Policy, req.Findings, req.Catalog, req.Options, nil, 0)
+		if err != nil {
+			t.Fatalf("%s(%d): %v", f.name, n, err)
+		}
+		sum.inclusions += res.work.inclusions
+		sum.steps += res.work.steps
+		sum.matched += res.work.matched
 	}
-	return res.work, len(body)
+	return sum, len(body)
 }
 
 // TestWorstCaseGrowth asserts, for every family of the worst-case search,
