@@ -319,8 +319,9 @@ func includesAny(p string, qs []string, w *work) bool {
 // starts the given pattern's can. The prefixes are kept sorted, so each prefix
 // of the query is one binary search, and searches only move forward.
 type patternIndex struct {
-	keys []string // folded literal prefixes, ascending
-	idx  []int    // the pattern each key belongs to
+	keys    []string // folded literal prefixes, ascending
+	idx     []int    // the pattern each key belongs to
+	scratch []byte   // the folded query of candidates
 }
 
 func newPatternIndex(patterns []string) *patternIndex {
@@ -347,20 +348,25 @@ func (x *patternIndex) Swap(i, j int) {
 // with lp beyond which no key can be one. Each step shortens limit, so a query
 // costs a few binary searches, however many keys there are.
 func (x *patternIndex) candidates(p string, f func(i int) bool) {
-	// lp is folded; an ASCII one on the fly, as universe.prefixRange does,
-	// without a copy (lowerASCII leaves a folded text as it is).
+	// lp folded: an ASCII one into the index's scratch buffer, without an
+	// allocation, then compared as bytes.
 	lp := literalPrefix(p)
-	if !isASCII(lp) {
-		lp = foldKey(lp)
+	if isASCII(lp) {
+		x.scratch = x.scratch[:0]
+		for i := 0; i < len(lp); i++ {
+			x.scratch = append(x.scratch, lowerASCII(lp[i]))
+		}
+	} else {
+		x.scratch = append(x.scratch[:0], foldKey(lp)...)
 	}
-	limit := len(lp)
+	limit := len(x.scratch)
 	for {
-		q := lp[:limit]
+		q := x.scratch[:limit]
 		// j: the number of keys ≤ q
 		lo, hi := 0, len(x.keys)
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
-			if compareFoldASCII(x.keys[m], q) <= 0 {
+			if x.keys[m] <= string(q) {
 				lo = m + 1
 			} else {
 				hi = m
@@ -372,7 +378,7 @@ func (x *patternIndex) candidates(p string, f func(i int) bool) {
 		}
 		k := x.keys[j-1]
 		c := 0
-		for c < len(k) && c < len(q) && k[c] == lowerASCII(q[c]) {
+		for c < len(k) && c < len(q) && k[c] == q[c] {
 			c++
 		}
 		if c < len(k) {
