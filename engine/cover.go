@@ -1,11 +1,16 @@
 package engine
 
+import (
+	"slices"
+	"strings"
+)
+
 // textGroups gathers the equal texts of a list of patterns (a statement's
 // entries, a refined statement's patterns), so that each distinct pattern is
 // compared with each distinct candidate once, however often either repeats: a
 // statement of 15,000 patterns of 40 kinds costs 40 kinds, not 15,000.
 type textGroups struct {
-	texts   []string // distinct texts, in order of first appearance
+	texts   []string // distinct texts, by folded literal prefix, then text
 	of      []int    // the group of each item of the list
 	first   []int    // the first item of each group
 	index   *patternIndex
@@ -13,22 +18,39 @@ type textGroups struct {
 	u       *universe
 }
 
+// newTextGroups groups the items by sorting them (by folded literal prefix,
+// then text), which also orders the index: no map.
 func newTextGroups(items []string, u *universe) *textGroups {
-	g := &textGroups{of: make([]int, len(items))}
-	byText := make(map[string]int, len(items))
-	for i, t := range items {
-		k, ok := byText[t]
-		if !ok {
-			k = len(g.texts)
-			byText[t] = k
-			g.texts = append(g.texts, t)
-			g.first = append(g.first, i)
-		}
-		g.of[i] = k
+	type item struct {
+		key, text string
+		i         int
 	}
-	g.index = newPatternIndex(g.texts)
+	its := make([]item, len(items))
+	for i, t := range items {
+		its[i] = item{foldKey(literalPrefix(t)), t, i}
+	}
+	slices.SortFunc(its, func(a, b item) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.text, b.text); c != 0 {
+			return c
+		}
+		return a.i - b.i
+	})
+	g := &textGroups{of: make([]int, len(items)), u: u}
+	x := &patternIndex{}
+	for k, it := range its {
+		if k == 0 || it.text != its[k-1].text {
+			x.keys = append(x.keys, it.key)
+			x.idx = append(x.idx, len(g.texts))
+			g.texts = append(g.texts, it.text)
+			g.first = append(g.first, it.i)
+		}
+		g.of[it.i] = len(g.texts) - 1
+	}
+	g.index = x
 	g.witness = make([]string, len(g.texts))
-	g.u = u
 	return g
 }
 

@@ -161,6 +161,18 @@ var worstFamilies = []worstFamily{
 		b.WriteString(`]},"findings":[` + quoted(someUnused) + `]}`)
 		return b.String()
 	}},
+	{"SameStatements", "many statements with the same two partly unused patterns, each rewritten (BenchmarkHandleRefineLarge at the limit)", func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"policy":{"Version":"2012-10-17","Statement":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"Sid":"S%d","Effect":"Allow","Action":["s3:Get*","ec2:Describe*"],"Resource":"arn:aws:s3:::bucket-%d/*"}`, i, i)
+		}
+		b.WriteString(`]},"findings":["s3:GetBucketAcl","s3:GetObjectAcl","ec2:DescribeImages"]}`)
+		return b.String()
+	}},
 	{"WildService", "many statements whose patterns have a wildcard service (every action of the catalog in reach)", func(n int) string {
 		var b strings.Builder
 		b.WriteString(`{"policy":{"Version":"2012-10-17","Statement":[`)
