@@ -199,11 +199,13 @@ func (u *universe) matcher(p string) func(i int) bool {
 		return func(int) bool { return true }
 	}
 	fp := foldKey(p)
-	if !u.ascii || !isASCII(fp) {
-		m := compileMatch(p)
-		return func(i int) bool { return m(u.names[i]) }
-	}
 	seg := longestRun(fp[len(literalPrefix(fp)):]) // the range holds the literal prefix
+	if !u.ascii || !isASCII(fp) {
+		// Keys are folded rune by rune, so a name the pattern matches has
+		// the folded run in its key, whatever the letters.
+		m := compileMatch(p)
+		return func(i int) bool { return strings.Contains(u.keys[i], seg) && m(u.names[i]) }
+	}
 	return func(i int) bool {
 		k := u.keys[i]
 		return strings.Contains(k, seg) && matchFolded(fp, k)

@@ -152,10 +152,7 @@ func expand(u *universe, patterns []PatternRef, w *work) []int {
 			continue
 		}
 		fp := foldKey(s.p)
-		run := longestRun(fp[len(literalPrefix(fp)):])
-		if !isASCII(run) {
-			run = ""
-		}
+		run := longestRun(fp[len(literalPrefix(fp)):]) // folded rune by rune, as the keys are
 		for i := s.lo; i < s.hi; i++ {
 			if (set == nil || !set[i]) && strings.Contains(u.keys[i], run) && Match(s.p, u.names[i]) {
 				if set != nil {

@@ -102,6 +102,13 @@ var worstFamilies = []worstFamily{
 		}
 		return oneStatement("Action", pats, someUnused)
 	}},
+	{"NonASCII", "distinct s3:*é…* patterns: letters beyond ASCII, matched rune by rune with Unicode case folding", func(n int) string {
+		pats := make([]string, n)
+		for i := range pats {
+			pats[i] = "s3:*" + worstWord(i) + []string{"é", "\u212a"}[i%2] + "*" // é; the Kelvin sign folds to k
+		}
+		return oneStatement("Action", pats, someUnused)
+	}},
 	{"SharedPrefix", "one statement of distinct patterns with long shared literal prefixes, and exact names in every case", func(n int) string {
 		names := BuiltinCatalog().Actions("ec2")
 		pats := make([]string, n)
