@@ -38,10 +38,6 @@ const nodeCost = 8
 // actions and replacement, written out as JSON), in units of MaxWork.
 const nameCost = 4
 
-// CodeTooComplex refuses a request whose refinement would cost more than
-// MaxWork (status 422).
-const CodeTooComplex = "TOO_COMPLEX"
-
 // work meters a refinement. A nil *work meters nothing (the exported tests
 // such as [Includes] run unmetered).
 type work struct {

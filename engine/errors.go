@@ -14,6 +14,7 @@ const (
 	CodeInvalidOptions  = "INVALID_OPTIONS"
 	CodeInvalidRequest  = "INVALID_REQUEST"
 	CodeTooLarge        = "TOO_LARGE"
+	CodeTooComplex      = "TOO_COMPLEX" // the refinement would cost more than MaxWork (422)
 	CodeNotFound        = "NOT_FOUND"
 	CodeMethod          = "METHOD_NOT_ALLOWED"
 	CodeInternal        = "INTERNAL"
