@@ -26,8 +26,9 @@ func newTextGroups(items []string, u *universe) *textGroups {
 		i         int
 	}
 	its := make([]item, len(items))
+	keys := foldAll(items, literalPrefix)
 	for i, t := range items {
-		its[i] = item{foldKey(literalPrefix(t)), t, i}
+		its[i] = item{keys[i], t, i}
 	}
 	slices.SortFunc(its, func(a, b item) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
@@ -109,4 +110,34 @@ func (g *textGroups) candidates(p string, wit func() string, w *work, f func(j i
 		}
 		return f(j)
 	})
+}
+
+// foldAll returns foldKey(part(s)) for each of the strings, made in one
+// allocation (slices of one folded text) rather than one a string.
+func foldAll(ss []string, part func(string) string) []string {
+	size := 0
+	for _, s := range ss {
+		size += len(part(s))
+	}
+	buf := make([]byte, 0, size)
+	ends := make([]int, len(ss))
+	for i, s := range ss {
+		p := part(s)
+		if isASCII(p) {
+			for k := 0; k < len(p); k++ {
+				buf = append(buf, lowerASCII(p[k]))
+			}
+		} else {
+			buf = append(buf, foldKey(p)...)
+		}
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	out := make([]string, len(ss))
+	start := 0
+	for i, e := range ends {
+		out[i] = all[start:e]
+		start = e
+	}
+	return out
 }

@@ -198,6 +198,9 @@ func (u *universe) matcher(p string) func(i int) bool {
 	if _, ok := isPrefixPattern(p); ok || p == "*" {
 		return func(int) bool { return true }
 	}
+	if !hasWildcard(p) && isASCII(p) {
+		return func(i int) bool { return compareFoldASCII(u.keys[i], p) == 0 }
+	}
 	fp := foldKey(p)
 	seg := longestRun(fp[len(literalPrefix(fp)):]) // the range holds the literal prefix
 	if !u.ascii || !isASCII(fp) {

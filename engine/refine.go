@@ -224,19 +224,23 @@ func (r *refiner) buildUniverse(f *Findings) {
 			st.base = u.unmarked()
 		}
 	}
-	keys := make([]string, len(f.Actions))
+	// Each unused action's position, found without folding a copy of its
+	// name (-1: unknown to the catalog).
+	at := make([]int, len(f.Actions))
 	var extra []string
 	seen := map[string]bool{}
 	for i, a := range f.Actions {
-		keys[i] = foldKey(a.Name)
-		if u.index(keys[i]) < 0 && !seen[keys[i]] {
-			seen[keys[i]] = true
+		if at[i] = u.indexOf(a.Name); at[i] < 0 && !seen[foldKey(a.Name)] {
+			seen[foldKey(a.Name)] = true
 			r.warn("UNKNOWN_ACTION", "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
 			extra = append(extra, a.Name)
 		}
 	}
 	if extra != nil {
 		u = newUniverse(r.cat, services, all, extra)
+		for i, a := range f.Actions {
+			at[i] = u.indexOf(a.Name)
+		}
 	}
 	if st == nil {
 		r.w.match(len(u.names)) // made for this refinement
@@ -244,8 +248,8 @@ func (r *refiner) buildUniverse(f *Findings) {
 	if st != nil {
 		st.sameNames(extra)
 	}
-	for _, k := range keys {
-		if i := u.index(k); i >= 0 {
+	for _, i := range at {
+		if i >= 0 {
 			u.unused[i] = true
 		}
 	}

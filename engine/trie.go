@@ -358,8 +358,9 @@ func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window
 func sortEntries(s []string) {
 	type entry struct{ key, text string }
 	es := make([]entry, len(s))
+	keys := foldAll(s, func(t string) string { return t })
 	for i, t := range s {
-		es[i] = entry{foldKey(t), t}
+		es[i] = entry{keys[i], t}
 	}
 	slices.SortFunc(es, func(a, b entry) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
