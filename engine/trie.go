@@ -132,12 +132,14 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	}
 	n.expanded = true
 	t.meter.match(len(n.members))
-	var byKey map[string]*trieNode
-	var last *trieNode
-	// Each member is placed first, then the children's member lists are cut
-	// from one array.
+	// The children are made in one array (by value, found by index while it
+	// grows), each member is placed, then the children's member lists are
+	// cut from one array: a few allocations a node, not a few a child.
+	var nodes []trieNode
+	var byKey map[string]int
+	last := -1
 	type placed struct {
-		c *trieNode
+		c int
 		m member
 	}
 	pl := make([]placed, 0, len(n.members))
@@ -157,10 +159,10 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 		}
 		tok := name[m.off:end]
 		// Members come sorted, so most share the token of the one before.
-		if last != nil && strings.EqualFold(last.token, tok) && isASCII(tok) {
+		if last >= 0 && strings.EqualFold(nodes[last].token, tok) && isASCII(tok) {
 			pl = append(pl, placed{last, member{idx: m.idx, off: end}})
 			if end == len(name) {
-				last.action = m.idx
+				nodes[last].action = m.idx
 			}
 			continue
 		}
@@ -174,45 +176,51 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 			prefix, key = n.prefix+tok, n.key+foldKey(tok)
 		}
 		// Few children: a scan; many (the services under the root): a map.
-		var c *trieNode
+		c := -1
 		if byKey != nil {
-			c = byKey[key]
+			if k, ok := byKey[key]; ok {
+				c = k
+			}
 		} else {
-			for _, o := range n.children {
-				if o.key == key {
-					c = o
+			for k := range nodes {
+				if nodes[k].key == key {
+					c = k
 					break
 				}
 			}
 		}
-		if c == nil {
-			c = &trieNode{prefix: prefix, token: tok, key: key, action: -1}
-			n.children = append(n.children, c)
+		if c < 0 {
+			c = len(nodes)
+			nodes = append(nodes, trieNode{prefix: prefix, token: tok, key: key, action: -1})
 			switch {
 			case byKey != nil:
 				byKey[key] = c
-			case len(n.children) > 16:
-				byKey = make(map[string]*trieNode, 2*len(n.children))
-				for _, o := range n.children {
-					byKey[o.key] = o
+			case len(nodes) > 16:
+				byKey = make(map[string]int, 2*len(nodes))
+				for k := range nodes {
+					byKey[nodes[k].key] = k
 				}
 			}
 		}
 		pl = append(pl, placed{c, member{idx: m.idx, off: end}})
 		if end == len(name) {
-			c.action = m.idx
+			nodes[c].action = m.idx
 		}
 		last = c
 	}
 	for _, p := range pl {
-		p.c.placed++
+		nodes[p.c].placed++
 	}
 	block := make([]member, len(pl))
-	for _, c := range n.children {
-		c.members, block = block[:0:c.placed], block[c.placed:]
+	for k := range nodes {
+		nodes[k].members, block = block[:0:nodes[k].placed], block[nodes[k].placed:]
 	}
 	for _, p := range pl {
-		p.c.members = append(p.c.members, p.m)
+		nodes[p.c].members = append(nodes[p.c].members, p.m)
+	}
+	n.children = make([]*trieNode, len(nodes))
+	for k := range nodes {
+		n.children[k] = &nodes[k]
 	}
 	t.meter.match(nodeCost * len(n.children))
 	for _, c := range n.children {
