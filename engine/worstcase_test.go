@@ -192,6 +192,23 @@ var worstFamilies = []worstFamily{
 		b.WriteString(`]},"findings":[` + quoted(someUnused) + `]}`)
 		return b.String()
 	}},
+	{"UnknownPatterns", "one statement of distinct patterns that match nothing (a warning each) beside a partly unused one", func(n int) string {
+		pats := make([]string, n)
+		for i := range pats {
+			pats[i] = "s3:Zz" + worstWord(i) + "*"
+		}
+		pats[0] = "s3:Get*"
+		return oneStatement("Action", pats, someUnused)
+	}},
+	{"DenyStatements", "many Deny statements of wide patterns (kept byte for byte) beside one partly unused Allow", func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"policy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}`)
+		for i := range n {
+			fmt.Fprintf(&b, `,{"Effect":"Deny","Action":["*:*%s*","s3:*"],"Resource":"*"}`, worstWord(i))
+		}
+		b.WriteString(`]},"findings":[` + quoted(someUnused) + `]}`)
+		return b.String()
+	}},
 	{"NotActionList", "one NotAction statement with a long list of distinct patterns", func(n int) string {
 		pats := make([]string, n)
 		for i := range pats {
