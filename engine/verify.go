@@ -12,9 +12,10 @@ import (
 // the refined document again from the bytes that are answered (refined; nil for
 // DETACH_POLICY), pairs its statements with the original ones (kept[i] is the
 // original index of refined statement i; the pairing must keep the order and
-// every key but Action/NotAction), expands both over the universe with [Match]
-// and compares them (C1), tests each new pattern for inclusion in the originals
-// with [IncludesAny] (C2), checks that everything but Action/NotAction is
+// every key but Action/NotAction), expands both over the universe (an exact
+// name looked up, lit* its range, any other pattern tried with [Match] on its
+// range) and compares them (C1), tests each new pattern for inclusion in the
+// originals with [IncludesAny] (C2), checks that everything but Action/NotAction is
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
 func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification {
