@@ -190,9 +190,25 @@ func (u *universe) indexOf(name string) int {
 	if !isASCII(name) {
 		return u.index(foldKey(name))
 	}
-	i := sort.Search(len(u.keys), func(i int) bool { return compareFoldASCII(u.keys[i], name) >= 0 })
-	if i < len(u.keys) && compareFoldASCII(u.keys[i], name) == 0 {
-		return i
+	// Within the service's range (a few hundred actions, not the universe).
+	lo, hi := 0, len(u.keys)
+	if svc, _, ok := strings.Cut(name, ":"); ok {
+		r, known := u.bySvc[foldKey(svc)]
+		if !known {
+			return -1
+		}
+		lo, hi = r[0], r[1]
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if compareFoldASCII(u.keys[m], name) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(u.keys) && compareFoldASCII(u.keys[lo], name) == 0 {
+		return lo
 	}
 	return -1
 }
