@@ -118,7 +118,11 @@ func HandleCheck(body []byte) ([]byte, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshalIndent(Check(req)), nil
+	resp, err := checkWithin(req, &Session{}, MaxWork)
+	if err != nil {
+		return nil, err
+	}
+	return marshalIndent(resp), nil
 }
 
 // ParseCheckRequest reads a check request body.
@@ -289,39 +293,79 @@ func (req *CheckRequest) readCandidate(body []byte, cv *Value) *Error {
 }
 
 // Check checks the candidate of each policy of req.
-func Check(req *CheckRequest) *CheckResponse { return check(req, &Session{}) }
+func Check(req *CheckRequest) *CheckResponse {
+	resp, _ := checkWithin(req, &Session{}, 0)
+	return resp
+}
 
 // Check is [Check] within the session.
-func (s *Session) Check(req *CheckRequest) *CheckResponse { return check(req, s) }
+func (s *Session) Check(req *CheckRequest) *CheckResponse {
+	resp, _ := checkWithin(req, s, 0)
+	return resp
+}
 
-func check(req *CheckRequest, s *Session) *CheckResponse {
+// checkWithin checks within limit steps of work in all (0: no limit), the
+// refinements and the verifications of every policy sharing it, as the
+// recommendation route's policies do; past it, the answer is TOO_COMPLEX.
+func checkWithin(req *CheckRequest, s *Session, limit int64) (*CheckResponse, *Error) {
 	out := &CheckResponse{Checks: []PolicyCheck{}, Catalog: req.Catalog.Info()}
 	var policies []*Policy
+	var spent int64
 	for i, in := range req.Set.Policies {
 		if in.Policy == nil {
 			continue
 		}
 		policies = append(policies, in.Policy)
-		c := s.checkOne(&Request{Policy: in.Policy, Findings: req.Findings, Catalog: req.Catalog, Options: req.Options}, req.candidates[i])
+		left := int64(0)
+		if limit > 0 {
+			left = max(limit-spent, 1)
+		}
+		c, used, err := s.checkOne(&Request{Policy: in.Policy, Findings: req.Findings, Catalog: req.Catalog, Options: req.Options}, req.candidates[i], left)
+		if err != nil {
+			if in.Path != "" {
+				err.Message = in.Path + ": " + err.Message
+			}
+			return nil, err
+		}
+		spent += used
 		if req.Set.Form != InputPolicy {
 			c.ExistingPolicyID = in.ID
 		}
 		out.Checks = append(out.Checks, c)
 	}
 	out.Findings = req.Findings.info(req.Catalog, policies...)
-	return out
+	return out, nil
 }
 
 // checkOne checks one candidate against its policy with the verifier, over
 // the universe of a refinement in session s (the whole catalog: a candidate
-// may name services the policy does not).
-func (s *Session) checkOne(req *Request, cand candidate) PolicyCheck {
+// may name services the policy does not), within limit steps of work (0: no
+// limit); used is the work spent.
+func (s *Session) checkOne(req *Request, cand candidate, limit int64) (pc PolicyCheck, used int64, err *Error) {
 	s.mu.Lock()
-	res := refineIn(req.Policy, req.Findings, req.Catalog, req.Options, s)
+	res, err := refineWithin(req.Policy, req.Findings, req.Catalog, req.Options, s, limit)
 	s.mu.Unlock()
+	if err != nil {
+		return pc, 0, err
+	}
+	// The candidate's verification is metered with what is left.
+	w := &work{}
+	if limit > 0 {
+		w.limit = max(limit-res.work.total(), 1)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			tc, ok := v.(tooComplex)
+			if !ok {
+				panic(v)
+			}
+			pc, used, err = PolicyCheck{}, 0, tc.err
+			err.Field = "candidate"
+		}
+	}()
 	u := res.universe
 	orig := req.Policy
-	pc := PolicyCheck{CandidateAction: cand.action, OverPermissive: []ActionIssue{}, UnderPermissive: []ActionIssue{},
+	pc = PolicyCheck{CandidateAction: cand.action, OverPermissive: []ActionIssue{}, UnderPermissive: []ActionIssue{},
 		Broader: []BroaderPattern{}, Answer: respond(req, res)}
 	var text []byte
 	var doc *Policy
@@ -339,7 +383,8 @@ func (s *Session) checkOne(req *Request, cand candidate) PolicyCheck {
 	default: // detached: nothing is allowed any more
 		doc = &Policy{}
 	}
-	v := verify(orig, text, kept, u, map[string]*statementCheck{}, nil)
+	w.at("", "checking the candidate")
+	v := verify(orig, text, kept, u, map[string]*statementCheck{}, nil, w)
 	pc.Structure = append(append([]string{}, pairing...), v.Structure...)
 	pc.Redundant = v.Redundant
 	issue := func(entry string, over bool) ActionIssue {
@@ -369,7 +414,7 @@ func (s *Session) checkOne(req *Request, cand candidate) PolicyCheck {
 			for _, p := range orig.Statements[kept[j]].Patterns {
 				b.Original = append(b.Original, p.Text)
 			}
-			b.Witness, _ = witness(pat, b.Original, u)
+			b.Witness, _ = witness(pat, b.Original, u, w)
 		}
 		pc.Broader = append(pc.Broader, b)
 	}
@@ -377,10 +422,10 @@ func (s *Session) checkOne(req *Request, cand candidate) PolicyCheck {
 	if v.Exact && len(pairing) == 0 {
 		pc.Verdict = VerdictExact
 	}
-	pc.Whittle = whittleDiff(orig, doc, kept, res, u)
+	pc.Whittle = whittleDiff(orig, doc, kept, res, u, w)
 	pc.Size = CheckSize{Original: res.Size.Before, Candidate: policySize(text), Whittle: res.Size.After,
 		ManagedPolicyQuota: QuotaManagedPolicy, RoleInlineQuota: QuotaRoleInline}
-	return pc
+	return pc, res.work.total() + w.total(), nil
 }
 
 // statementIndex reads i from a path "Statement[i]…" ("Statement" alone: 0).
@@ -484,7 +529,7 @@ func related(o, c *Statement) bool {
 
 // whittleDiff compares the candidate's entries with Whittle's refinement,
 // statement by original statement, and what each allows over u.
-func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe) WhittleDiff {
+func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe, w *work) WhittleDiff {
 	d := WhittleDiff{RecommendedAction: res.Action, OnlyInCandidate: []string{}, OnlyInWhittle: []string{}, SameActions: true}
 	var mine *Policy
 	if res.Text != nil {
@@ -508,7 +553,7 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe) Whitt
 			continue
 		}
 		path := orig.statementPath(o.Index)
-		c, w := theirs[o.Index], ours[o.Index]
+		c, mineSt := theirs[o.Index], ours[o.Index]
 		entries := func(st *Statement) map[string]string {
 			m := map[string]string{}
 			if st != nil {
@@ -518,7 +563,7 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe) Whitt
 			}
 			return m
 		}
-		ce, we := entries(c), entries(w)
+		ce, we := entries(c), entries(mineSt)
 		var onlyC, onlyW []string
 		for k, t := range ce {
 			if _, ok := we[k]; !ok {
@@ -534,7 +579,7 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe) Whitt
 		slices.Sort(onlyW)
 		d.OnlyInCandidate = append(d.OnlyInCandidate, onlyC...)
 		d.OnlyInWhittle = append(d.OnlyInWhittle, onlyW...)
-		if d.SameActions && !sameAllowed(c, w, u) {
+		if d.SameActions && !sameAllowed(c, mineSt, u, w) {
 			d.SameActions = false
 		}
 	}
@@ -543,18 +588,20 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe) Whitt
 
 // sameAllowed reports whether two statements (nil: removed) allow the same
 // actions of u.
-func sameAllowed(a, b *Statement, u *universe) bool {
-	allowed := func(st *Statement) []bool {
+func sameAllowed(a, b *Statement, u *universe, w *work) bool {
+	// none reports whether st allows no action of u.
+	none := func(st *Statement) bool {
 		if st == nil {
-			return make([]bool, len(u.names))
+			return true
 		}
-		set := expand(u, st.Patterns)
-		if st.Key == "NotAction" {
-			for i := range set {
-				set[i] = !set[i]
-			}
-		}
-		return set
+		n := len(expand(u, st.Patterns, w))
+		return st.Key == "Action" && n == 0 || st.Key == "NotAction" && n == len(u.names)
 	}
-	return slices.Equal(allowed(a), allowed(b))
+	switch {
+	case a == nil || b == nil:
+		return none(a) && none(b)
+	case a.Key != b.Key:
+		return false
+	}
+	return slices.Equal(expand(u, a.Patterns, w), expand(u, b.Patterns, w))
 }

@@ -240,3 +240,34 @@ func TestCheckErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckBounded: a hostile candidate — thousands of distinct patterns with a
+// wildcard right after the service — is answered or refused TOO_COMPLEX within
+// MaxWork, never worked on without bound.
+func TestCheckBounded(t *testing.T) {
+	var pats []string
+	for i := range 5000 {
+		pats = append(pats, "s3:*"+strings.Repeat("?", i%40)+"t*")
+	}
+	cand, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{
+		map[string]any{"Effect": "Allow", "Action": []string{"lambda:Invoke*"}, "Resource": "arn:aws:lambda:us-east-1:123456789012:function:my-lambda"},
+		map[string]any{"Effect": "Allow", "Action": pats, "Resource": "*"}}})
+	var req map[string]json.RawMessage
+	if err := json.Unmarshal(mustRead(t, "testdata/golden/article-2024.request.json"), &req); err != nil {
+		t.Fatal(err)
+	}
+	req["candidate"] = cand
+	body, _ := json.Marshal(req)
+	cr, perr := ParseCheckRequest(body)
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	resp, err := checkWithin(cr, &Session{}, MaxWork)
+	switch {
+	case err != nil && (err.Code != CodeTooComplex || err.Field != "candidate"):
+		t.Errorf("refused with %v, want TOO_COMPLEX in the candidate", err)
+	case err == nil && resp.Checks[0].Verdict != VerdictNotExact:
+		t.Errorf("answered %s, want NOT_EXACT", resp.Checks[0].Verdict)
+	}
+	t.Logf("answer: %v", err)
+}

@@ -149,6 +149,11 @@ func TestManagedPolicies(t *testing.T) {
 	cat := BuiltinCatalog()
 	fractions := []float64{0.1, 0.5, 0.9}
 	answer := func(res *Result) []byte { return marshalIndent(respond(&Request{Catalog: cat}, res)) }
+	var heaviest int64
+	var heaviestName string
+	defer func() {
+		t.Logf("the heaviest refinement: %s, %d units of work (MaxWork %d)", heaviestName, heaviest, MaxWork)
+	}()
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
 		p, err := ParsePolicy(mustRead(t, file))
@@ -171,6 +176,13 @@ func TestManagedPolicies(t *testing.T) {
 			gran := []string{GranularityWord, GranularityChar, GranularityAction}[seed%3]
 			res := Refine(p, f, cat, Options{Granularity: gran})
 			label := fmt.Sprintf("%s (unused %.0f%%, %s)", name, frac*100, gran)
+			if w := res.work.total(); w > MaxWork/4 {
+				// Real policies stay far from the budget of hostile ones.
+				t.Errorf("%s: the refinement took %d units of work, more than MaxWork/4 (%d): %v", label, w, MaxWork/4, res.work)
+			}
+			if w := res.work.total(); w > heaviest {
+				heaviest, heaviestName = w, label
+			}
 			if !res.Verify.Exact {
 				t.Errorf("%s: verification failed: %+v", label, res.Verify)
 			}

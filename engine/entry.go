@@ -36,7 +36,11 @@ func HandleRefine(body []byte) ([]byte, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshalIndent(Respond(req)), nil
+	resp, err := RespondBounded(req)
+	if err != nil {
+		return nil, err
+	}
+	return marshalIndent(resp), nil
 }
 
 // Respond refines a parsed request and shapes the answer.

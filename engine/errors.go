@@ -15,6 +15,7 @@ const (
 	CodeInvalidRequest   = "INVALID_REQUEST"
 	CodeInvalidCandidate = "INVALID_CANDIDATE"
 	CodeTooLarge         = "TOO_LARGE"
+	CodeTooComplex       = "TOO_COMPLEX" // the refinement would cost more than MaxWork (422)
 	CodeNotFound         = "NOT_FOUND"
 	CodeMethod           = "METHOD_NOT_ALLOWED"
 	CodeInternal         = "INTERNAL"
@@ -77,6 +78,8 @@ func (e *Error) Status() int {
 	switch e.Code {
 	case CodeTooLarge:
 		return 413
+	case CodeTooComplex:
+		return 422
 	case CodeNotFound:
 		return 404
 	case CodeMethod:

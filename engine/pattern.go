@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
@@ -251,11 +252,15 @@ func matchRunes(p, a []rune) bool {
 // Includes reports whether every action name that p matches is matched by q as
 // well (language inclusion of the glob patterns, for every possible string, not
 // only known actions). It is the test of rule C2.
-func Includes(p, q string) bool {
+func Includes(p, q string) bool { return includes(p, q, nil) }
+
+// includes is Includes, metered by w (if not nil).
+func includes(p, q string, w *work) bool {
 	if q == "*" || p == q {
 		return true
 	}
 	if !hasWildcard(p) {
+		w.match(1)
 		return Match(q, p)
 	}
 	if !hasWildcard(q) {
@@ -268,16 +273,22 @@ func Includes(p, q string) bool {
 	if len(q) > 0 && q[len(q)-1] == '*' && len(literalPrefix(q)) == len(q)-1 {
 		return true // q is lq*, and every string of p starts with lp
 	}
-	return includesSearch(foldRunes(p), []string{q})
+	qs := []string{q}
+	if lit, ok := isPrefixPattern(p); ok {
+		return w.prefixTest(lit, qs)
+	}
+	return w.search(foldRunes(p), qs)
 }
 
 // IncludesAny reports whether every string p matches is matched by at least one of
 // qs (a union may include what no single q does: s3:Get* ⊆ {s3:Get, s3:Get?*}).
 // In the rare case where deciding would take more than maxInclusionStates steps,
 // it answers false.
-func IncludesAny(p string, qs []string) bool {
+func IncludesAny(p string, qs []string) bool { return includesAny(p, qs, nil) }
+
+func includesAny(p string, qs []string, w *work) bool {
 	for _, q := range qs {
-		if Includes(p, q) {
+		if includes(p, q, w) {
 			return true
 		}
 	}
@@ -297,7 +308,10 @@ func IncludesAny(p string, qs []string) bool {
 	if len(useful) < 2 {
 		return false // the single-pattern answers above were final
 	}
-	return includesSearch(foldRunes(p), useful)
+	if lit, ok := isPrefixPattern(p); ok {
+		return w.prefixTest(lit, useful)
+	}
+	return w.search(foldRunes(p), useful)
 }
 
 // patternIndex finds, among a list of patterns, those that may include a given
@@ -305,8 +319,9 @@ func IncludesAny(p string, qs []string) bool {
 // starts the given pattern's can. The prefixes are kept sorted, so each prefix
 // of the query is one binary search, and searches only move forward.
 type patternIndex struct {
-	keys []string // folded literal prefixes, ascending
-	idx  []int    // the pattern each key belongs to
+	keys    []string // folded literal prefixes, ascending
+	idx     []int    // the pattern each key belongs to
+	scratch []byte   // the folded query of candidates
 }
 
 func newPatternIndex(patterns []string) *patternIndex {
@@ -333,22 +348,37 @@ func (x *patternIndex) Swap(i, j int) {
 // with lp beyond which no key can be one. Each step shortens limit, so a query
 // costs a few binary searches, however many keys there are.
 func (x *patternIndex) candidates(p string, f func(i int) bool) {
-	// lp is folded; an ASCII one on the fly, as universe.prefixRange does,
-	// without a copy (lowerASCII leaves a folded text as it is).
+	// lp folded: an ASCII one into the index's scratch buffer, without an
+	// allocation, then compared as bytes.
 	lp := literalPrefix(p)
-	if !isASCII(lp) {
-		lp = foldKey(lp)
+	if isASCII(lp) {
+		x.scratch = x.scratch[:0]
+		for i := 0; i < len(lp); i++ {
+			x.scratch = append(x.scratch, lowerASCII(lp[i]))
+		}
+	} else {
+		x.scratch = append(x.scratch[:0], foldKey(lp)...)
 	}
-	limit := len(lp)
+	limit := len(x.scratch)
 	for {
-		q := lp[:limit]
-		j := sort.Search(len(x.keys), func(i int) bool { return compareFoldASCII(x.keys[i], q) > 0 })
+		q := x.scratch[:limit]
+		// j: the number of keys ≤ q
+		lo, hi := 0, len(x.keys)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if x.keys[m] <= string(q) {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		j := lo
 		if j == 0 {
 			return
 		}
 		k := x.keys[j-1]
 		c := 0
-		for c < len(k) && c < len(q) && k[c] == lowerASCII(q[c]) {
+		for c < len(k) && c < len(q) && k[c] == q[c] {
 			c++
 		}
 		if c < len(k) {
@@ -380,7 +410,7 @@ func foldRunes(s string) []rune {
 // includesSearch decides L(p) ⊆ ∪ L(q) by exploring pairs (position in p, set of
 // states of the q automata) for a word of p that no q accepts. Letters that no q
 // names behave alike, so one fresh letter stands for all of them.
-func includesSearch(p []rune, qs []string) bool {
+func includesSearch(p []rune, qs []string, states *int) bool {
 	type glob struct {
 		pat  []rune
 		base int // index of its state 0 in the joint state space
@@ -461,13 +491,13 @@ func includesSearch(p []rune, qs []string) bool {
 		i   int
 		set []uint64
 	}
+	buf := make([]byte, 0, 4+8*words)
 	key := func(it item) string {
-		var b strings.Builder
-		fmt.Fprintf(&b, "%d:", it.i)
+		buf = binary.LittleEndian.AppendUint32(buf[:0], uint32(it.i))
 		for _, w := range it.set {
-			fmt.Fprintf(&b, "%x,", w)
+			buf = binary.LittleEndian.AppendUint64(buf, w)
 		}
-		return b.String()
+		return string(buf)
 	}
 	seen := map[string]bool{}
 	stack := []item{{0, start}}
@@ -479,6 +509,7 @@ func includesSearch(p []rune, qs []string) bool {
 			continue
 		}
 		seen[k] = true
+		*states += words
 		if len(seen) > maxInclusionStates {
 			return false
 		}

@@ -144,21 +144,37 @@ func handleRecommendation(body []byte, now func() time.Time) ([]byte, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return Recommend(rr, now).JSON(), nil
+	// The policies share MaxWork: many small ones cost what one large one does.
+	var budget sharedBudget
+	rec, err := recommend(rr, now, func(req *Request) (*Response, *Error) {
+		res, err := budget.refine(req)
+		if err != nil {
+			return nil, err
+		}
+		return respond(req, res), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec.JSON(), nil
 }
 
 // Recommend refines every policy of rr and shapes the answer; now gives
 // startedAt and completedAt.
 func Recommend(rr *RecommendationRequest, now func() time.Time) *Recommendation {
-	return recommend(rr, now, Respond)
+	rec, _ := recommend(rr, now, func(req *Request) (*Response, *Error) { return Respond(req), nil })
+	return rec
 }
 
 // Recommend is [Recommend] within the session.
 func (s *Session) Recommend(rr *RecommendationRequest, now func() time.Time) *Recommendation {
-	return recommend(rr, now, s.Respond)
+	rec, _ := recommend(rr, now, func(req *Request) (*Response, *Error) { return s.Respond(req), nil })
+	return rec
 }
 
-func recommend(rr *RecommendationRequest, now func() time.Time, respond func(*Request) *Response) *Recommendation {
+// recommend refines every policy of rr with respond; a refusal of one (past
+// the budget) refuses the request, naming the policy.
+func recommend(rr *RecommendationRequest, now func() time.Time, respond func(*Request) (*Response, *Error)) (*Recommendation, *Error) {
 	started := now()
 	set := rr.Set
 	out := &Recommendation{RecommendationType: RecommendationType, Status: "SUCCEEDED", RecommendedSteps: []RecommendedStep{}}
@@ -182,7 +198,15 @@ func recommend(rr *RecommendationRequest, now func() time.Time, respond func(*Re
 			continue
 		}
 		refined = append(refined, in.Policy)
-		d.Answer = respond(rr.Request(i))
+		var err *Error
+		if d.Answer, err = respond(rr.Request(i)); err != nil {
+			err.Field = "policies"
+			if in.Path != "" {
+				err.Message = in.Path + ": " + err.Message
+				err.Path = join(in.Path, err.Path)
+			}
+			return nil, err
+		}
 		w.Policies = append(w.Policies, d)
 		step := UnusedPermissionsStep{PolicyUpdatedAt: d.PolicyUpdatedAt, ExistingPolicyID: in.ID}
 		switch d.Answer.RecommendedAction {
@@ -214,5 +238,5 @@ func recommend(rr *RecommendationRequest, now func() time.Time, respond func(*Re
 	}
 	out.StartedAt = started.UTC().Format(timeLayout)
 	out.CompletedAt = now().UTC().Format(timeLayout)
-	return out
+	return out, nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -35,25 +36,56 @@ type Result struct {
 	Size     Size
 
 	universe *universe
+	work     *work // what the refinement and its verification cost
 }
 
 // Refine refines policy p given the findings, over catalog cat, per the
 // refinement contract (rules C1–C5). It never fails: every problem of the input
 // was refused while parsing. The result carries the independent verification.
+//
+// Refine does all the work the request asks, however much; a wrapper that
+// answers untrusted requests calls [RefineBounded].
 func Refine(p *Policy, f *Findings, cat *Catalog, opt Options) *Result {
 	return refineIn(p, f, cat, opt, nil)
 }
 
+// RefineBounded is [Refine] within the budget MaxWork: a refinement that
+// would cost more stops early, and the answer is an *Error with code
+// TOO_COMPLEX naming the statement.
+func RefineBounded(p *Policy, f *Findings, cat *Catalog, opt Options) (*Result, *Error) {
+	return refineWithin(p, f, cat, opt, nil, MaxWork)
+}
+
 // refineIn is Refine, reusing what session s (if not nil) kept.
 func refineIn(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session) *Result {
+	res, _ := refineWithin(p, f, cat, opt, s, 0)
+	return res
+}
+
+// refineWithin is refineIn within limit steps of work (0: no limit).
+func refineWithin(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session, limit int64) (res *Result, err *Error) {
 	r := newRefiner(p, cat, opt, s)
+	r.w.limit = limit
+	defer func() {
+		if v := recover(); v != nil {
+			tc, ok := v.(tooComplex)
+			if !ok {
+				panic(v)
+			}
+			if s != nil {
+				s.states = nil // memos may hold results made halfway
+			}
+			res, err = nil, tc.err
+		}
+	}()
 	r.buildUniverse(f)
 	r.run()
-	res := r.res
+	res = r.res
+	res.work = r.w
 	if res.Policy != nil {
 		res.Text = AppendJSON(nil, res.Policy, "")
 	}
-	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.checks, r.checksMarks)
+	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.checks, r.checksMarks, r.w)
 	res.Size = Size{
 		Before:             policySize(AppendJSON(nil, p.Doc, "")),
 		ManagedPolicyQuota: QuotaManagedPolicy,
@@ -70,7 +102,7 @@ func refineIn(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session) *Re
 		res.Warnings = append(res.Warnings, Warning{Code: "OVER_QUOTA", Message: fmt.Sprintf(
 			"the refined policy has %d characters without whitespace, over the managed policy quota of %d", res.Size.After, QuotaManagedPolicy)})
 	}
-	return res
+	return res, nil
 }
 
 // policySize counts the characters of the document without whitespace, as AWS
@@ -97,6 +129,7 @@ type refiner struct {
 	u    *universe
 	res  *Result
 	sess *Session // nil: nothing is kept after the refinement
+	w    *work
 	// Memos (see pattern, dropRedundant, verify): by pattern text and by
 	// checkKey for this universe (memo, checks); in a session also by unused
 	// marks, for the next findings (memoMarks, checksMarks; nil otherwise).
@@ -110,7 +143,7 @@ func newRefiner(p *Policy, cat *Catalog, opt Options, s *Session) *refiner {
 	if gran == "" {
 		gran = GranularityWord
 	}
-	return &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}, sess: s,
+	return &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}, sess: s, w: &work{},
 		memo: map[string]*patternResult{}, kept: map[string][]bool{}, checks: map[string]*statementCheck{}}
 }
 
@@ -195,25 +228,32 @@ func (r *refiner) buildUniverse(f *Findings) {
 			st.base = u.unmarked()
 		}
 	}
-	keys := make([]string, len(f.Actions))
+	// Each unused action's position, found without folding a copy of its
+	// name (-1: unknown to the catalog).
+	at := make([]int, len(f.Actions))
 	var extra []string
 	seen := map[string]bool{}
 	for i, a := range f.Actions {
-		keys[i] = foldKey(a.Name)
-		if u.index(keys[i]) < 0 && !seen[keys[i]] {
-			seen[keys[i]] = true
+		if at[i] = u.indexOf(a.Name); at[i] < 0 && !seen[foldKey(a.Name)] {
+			seen[foldKey(a.Name)] = true
 			r.warn("UNKNOWN_ACTION", "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
 			extra = append(extra, a.Name)
 		}
 	}
 	if extra != nil {
 		u = newUniverse(r.cat, services, all, extra)
+		for i, a := range f.Actions {
+			at[i] = u.indexOf(a.Name)
+		}
+	}
+	if st == nil {
+		r.w.match(len(u.names)) // made for this refinement
 	}
 	if st != nil {
 		st.sameNames(extra)
 	}
-	for _, k := range keys {
-		if i := u.index(k); i >= 0 {
+	for _, i := range at {
+		if i >= 0 {
 			u.unused[i] = true
 		}
 	}
@@ -238,6 +278,7 @@ func (r *refiner) run() {
 			continue
 		}
 		anyAllow = true
+		r.w.at(r.p.statementPath(s.Index), "while refining this statement ("+strconv.Itoa(len(s.Patterns))+" patterns)")
 		var obj *Value
 		var stmtChanged bool
 		if s.Key == "NotAction" {
@@ -307,18 +348,22 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 		}
 		changed = true
 		ch := pr.change
+		r.w.match(nameCost * (len(ch.Removed) + len(ch.Replacement))) // answered with each occurrence
 		ch.Statement, ch.Path = s.Index, pat.Path
 		r.res.Changes = append(r.res.Changes, ch)
 		for _, e := range ch.Replacement {
 			entries = append(entries, entry{text: e, added: true, from: pi})
 		}
 		if ch.Kind == "replaced" && (r.opt.Trie || r.opt.TriePath == pat.Path) {
-			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: pr.gen.export()})
+			root := pr.gen.export()
+			r.w.match(entryCost * root.count())
+			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: root})
 		}
 	}
 	if !changed {
 		return s.Obj, false
 	}
+	r.w.match(len(entries)) // written; made and checked once per distinct list (dropRedundant)
 	entries = r.dropRedundant(entries)
 	r.recordDrops(s, entries, first)
 	if len(entries) == 0 {
@@ -362,12 +407,13 @@ func (r *refiner) pattern(text string) *patternResult {
 		pr = &patternResult{}
 	}
 	r.memo[text] = pr
-	match := compileMatch(text)
+	r.w.match(hi - lo)
+	match := u.matcher(text)
 	var members []int
 	wanted, unused := 0, 0
 	matched := make([]bool, hi-lo)
 	for i := lo; i < hi; i++ {
-		if match(u.names[i]) {
+		if match(i) {
 			matched[i-lo] = true
 			members = append(members, i)
 			if u.unused[i] {
@@ -397,7 +443,7 @@ func (r *refiner) pattern(text string) *patternResult {
 		func(i int) bool { return matched[i-lo] && !u.unused[i] },
 		func(i int) bool { return matched[i-lo] },
 		func(i int) bool { return u.unused[i] })
-	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return Includes(star, text) })
+	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return includes(star, text, r.w) }, r.w)
 	ch.Kind, ch.Replacement = "replaced", pr.gen.entries
 	pr.kind, pr.change = ch.Kind, ch
 	return pr
@@ -432,29 +478,44 @@ func (r *refiner) recordDrops(s *Statement, entries []entry, first int) {
 // allowed are added to NotAction, a wholly unused subtree as one prefix*.
 func (r *refiner) notAction(s *Statement) (*Value, bool) {
 	u := r.u
-	allowed := make([]bool, len(u.names))
-	matchers := make([]func(string) bool, len(s.Patterns))
-	for i, pat := range s.Patterns {
-		matchers[i] = compileMatch(pat.Text)
-	}
-	var targets []int
-	stillWanted := 0
-	for i, name := range u.names {
-		allowed[i] = true
-		for _, match := range matchers {
-			if match(name) {
-				allowed[i] = false
-				break
+	// The statement allows every action no pattern matches. Each distinct
+	// pattern is tried on its range only, and the rest is read from the
+	// matched and unused lists: the work is what the patterns match, not the
+	// universe.
+	var matched []int
+	seen := map[string]bool{}
+	ranges := 0
+	for _, pat := range s.Patterns {
+		if seen[pat.Text] {
+			continue
+		}
+		seen[pat.Text] = true
+		lo, hi := u.patternRange(pat.Text)
+		r.w.match(hi - lo)
+		if lo < hi {
+			ranges++
+		}
+		match := u.matcher(pat.Text)
+		for i := lo; i < hi; i++ {
+			if match(i) {
+				matched = append(matched, i)
 			}
 		}
-		if allowed[i] {
-			if u.unused[i] {
-				targets = append(targets, i)
-			} else {
-				stillWanted++
-			}
-		}
 	}
+	if ranges > 1 {
+		slices.Sort(matched)
+		matched = slices.Compact(matched)
+	}
+	unusedList := u.unusedList()
+	r.w.match(len(unusedList))
+	var targets, good []int // good: matched (excluded) or unused
+	mergeSorted(func(i int, isMatched, isUnused bool) {
+		good = append(good, i)
+		if !isMatched && isUnused {
+			targets = append(targets, i)
+		}
+	}, matched, unusedList)
+	stillWanted := len(u.names) - len(good) // allowed and not unused
 	if len(targets) == 0 {
 		return s.Obj, false
 	}
@@ -467,11 +528,8 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 		r.res.Changes = append(r.res.Changes, ch)
 		return nil, true
 	}
-	w := newWindow(0, len(u.names),
-		func(i int) bool { return !allowed[i] || u.unused[i] },
-		func(i int) bool { return allowed[i] },
-		func(i int) bool { return u.unused[i] })
-	g := shortestSafe(u, targets, func(int) bool { return true }, w, r.gran, func(string) bool { return true })
+	w := newSparseWindow(good)
+	g := shortestSafe(u, targets, func(int) bool { return true }, w, r.gran, func(string) bool { return true }, r.w)
 	var entries []entry
 	for pi, pat := range s.Patterns {
 		entries = append(entries, entry{text: pat.Text, from: pi})
@@ -514,7 +572,7 @@ func (r *refiner) dropRedundant(entries []entry) []entry {
 	}
 	keep, ok := r.kept[key.String()]
 	if !ok {
-		keep = redundancy(entries)
+		keep = redundancy(entries, r.u, r.w)
 		r.kept[key.String()] = keep
 	}
 	out := entries[:0:0]
@@ -526,31 +584,70 @@ func (r *refiner) dropRedundant(entries []entry) []entry {
 	return out
 }
 
-// redundancy tells which entries dropRedundant keeps.
-func redundancy(entries []entry) []bool {
+// redundancy tells which entries dropRedundant keeps: an added entry goes
+// when another kept entry includes it, unless that one is added later with the
+// same language. Equal texts are decided as one group (see textGroups): the
+// work is the distinct entries times their candidates, not the entries.
+func redundancy(entries []entry, u *universe, w *work) []bool {
 	texts := make([]string, len(entries))
 	for i, e := range entries {
 		texts[i] = e.text
 	}
-	index := newPatternIndex(texts)
-	keep := make([]bool, len(entries))
-	for i := range keep {
-		keep[i] = true
+	g := newTextGroups(texts, u)
+	w.match(entryCost*len(g.texts) + len(entries))
+	n := len(g.texts)
+	users := make([]int, n)       // the user's entries of each group
+	lastAdded := make([]int, n)   // the last added entry of each group, or -1
+	keptBefore := make([]bool, n) // an added entry of the group was kept
+	for k := range lastAdded {
+		lastAdded[k] = -1
 	}
 	for i, e := range entries {
+		if e.added {
+			lastAdded[g.of[i]] = i
+		} else {
+			users[g.of[i]]++
+		}
+	}
+	type cover struct {
+		group int
+		back  bool // the covering pattern is included in the covered one
+	}
+	covers := make([][]cover, n)
+	byUser := make([]bool, n) // a user's entry includes the group's pattern
+	decided := make([]bool, n)
+	keep := make([]bool, len(entries))
+	for i, e := range entries {
+		keep[i] = true
 		if !e.added {
 			continue
 		}
-		index.candidates(e.text, func(j int) bool {
-			if j == i || !keep[j] || !Includes(e.text, texts[j]) {
-				return true
+		k := g.of[i]
+		if !decided[k] {
+			decided[k] = true
+			byUser[k] = users[k] > 0
+			if !byUser[k] {
+				g.including(k, w, func(j int) bool {
+					if users[j] > 0 {
+						byUser[k] = true
+						return false
+					}
+					covers[k] = append(covers[k], cover{j, includes(g.texts[j], e.text, w)})
+					return true
+				})
 			}
-			if entries[j].added && j > i && Includes(texts[j], e.text) {
-				return true // the same language: the earlier one stays
+		}
+		// An entry with the same text kept before covers this one; one added
+		// later with the same language does not.
+		drop := byUser[k] || keptBefore[k]
+		for _, c := range covers[k] {
+			if drop {
+				break
 			}
-			keep[i] = false
-			return false
-		})
+			drop = keptBefore[c.group] || lastAdded[c.group] > i && !c.back
+		}
+		keep[i] = !drop
+		keptBefore[k] = keptBefore[k] || keep[i]
 	}
 	return keep
 }

@@ -63,6 +63,19 @@ func (s *Session) Respond(req *Request) *Response {
 	return respond(req, refineIn(req.Policy, req.Findings, req.Catalog, req.Options, s))
 }
 
+// RespondBounded is [Session.Respond] within the budget MaxWork (see
+// [RefineBounded]): past it, the answer is a TOO_COMPLEX error, and the
+// session starts afresh.
+func (s *Session) RespondBounded(req *Request) (*Response, *Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res, err := refineWithin(req.Policy, req.Findings, req.Catalog, req.Options, s, MaxWork)
+	if err != nil {
+		return nil, err
+	}
+	return respond(req, res), nil
+}
+
 // Trie is the trie of the replaced Action pattern at path (as in Change.Path),
 // as Options.TriePath would answer it, without refining the rest of the
 // policy; nil when the pattern at path is not replaced.

@@ -100,6 +100,7 @@ type trie struct {
 	w        *window
 	isTarget func(int) bool
 	root     *trieNode
+	meter    *work // the refinement's, while it runs (nil: not metered)
 }
 
 func newTrie(u *universe, members []int, gran string, w *window, isTarget func(int) bool) *trie {
@@ -108,14 +109,14 @@ func newTrie(u *universe, members []int, gran string, w *window, isTarget func(i
 	for _, m := range members {
 		root.members = append(root.members, member{idx: m})
 	}
+	root.lo, root.hi = u.prefixRange(root.key)
 	t.finish(root)
 	t.root = root
 	return t
 }
 
-// finish fills a new node's range, safety and target count.
+// finish fills a new node's safety and target count (its range is set).
 func (t *trie) finish(n *trieNode) {
-	n.lo, n.hi = t.u.prefixRange(n.key)
 	n.safe = t.w.allGood(n.lo, n.hi)
 	for _, m := range n.members {
 		if t.isTarget(m.idx) {
@@ -130,12 +131,15 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 		return n.children
 	}
 	n.expanded = true
-	var byKey map[string]*trieNode
-	var last *trieNode
-	// Each member is placed first, then the children's member lists are cut
-	// from one array.
+	t.meter.match(len(n.members))
+	// The children are made in one array (by value, found by index while it
+	// grows), each member is placed, then the children's member lists are
+	// cut from one array: a few allocations a node, not a few a child.
+	var nodes []trieNode
+	var byKey map[string]int
+	last := -1
 	type placed struct {
-		c *trieNode
+		c int
 		m member
 	}
 	pl := make([]placed, 0, len(n.members))
@@ -155,10 +159,10 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 		}
 		tok := name[m.off:end]
 		// Members come sorted, so most share the token of the one before.
-		if last != nil && strings.EqualFold(last.token, tok) && isASCII(tok) {
+		if last >= 0 && strings.EqualFold(nodes[last].token, tok) && isASCII(tok) {
 			pl = append(pl, placed{last, member{idx: m.idx, off: end}})
 			if end == len(name) {
-				last.action = m.idx
+				nodes[last].action = m.idx
 			}
 			continue
 		}
@@ -172,47 +176,56 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 			prefix, key = n.prefix+tok, n.key+foldKey(tok)
 		}
 		// Few children: a scan; many (the services under the root): a map.
-		var c *trieNode
+		c := -1
 		if byKey != nil {
-			c = byKey[key]
+			if k, ok := byKey[key]; ok {
+				c = k
+			}
 		} else {
-			for _, o := range n.children {
-				if o.key == key {
-					c = o
+			for k := range nodes {
+				if nodes[k].key == key {
+					c = k
 					break
 				}
 			}
 		}
-		if c == nil {
-			c = &trieNode{prefix: prefix, token: tok, key: key, action: -1}
-			n.children = append(n.children, c)
+		if c < 0 {
+			c = len(nodes)
+			nodes = append(nodes, trieNode{prefix: prefix, token: tok, key: key, action: -1})
 			switch {
 			case byKey != nil:
 				byKey[key] = c
-			case len(n.children) > 16:
-				byKey = make(map[string]*trieNode, 2*len(n.children))
-				for _, o := range n.children {
-					byKey[o.key] = o
+			case len(nodes) > 16:
+				byKey = make(map[string]int, 2*len(nodes))
+				for k := range nodes {
+					byKey[nodes[k].key] = k
 				}
 			}
 		}
 		pl = append(pl, placed{c, member{idx: m.idx, off: end}})
 		if end == len(name) {
-			c.action = m.idx
+			nodes[c].action = m.idx
 		}
 		last = c
 	}
 	for _, p := range pl {
-		p.c.placed++
+		nodes[p.c].placed++
 	}
 	block := make([]member, len(pl))
-	for _, c := range n.children {
-		c.members, block = block[:0:c.placed], block[c.placed:]
+	for k := range nodes {
+		nodes[k].members, block = block[:0:nodes[k].placed], block[nodes[k].placed:]
 	}
 	for _, p := range pl {
-		p.c.members = append(p.c.members, p.m)
+		nodes[p.c].members = append(nodes[p.c].members, p.m)
 	}
+	n.children = make([]*trieNode, len(nodes))
+	for k := range nodes {
+		n.children[k] = &nodes[k]
+	}
+	t.meter.match(nodeCost * len(n.children))
 	for _, c := range n.children {
+		// Within the parent's range: the child's prefix extends the parent's.
+		c.lo, c.hi = t.u.foldedRange(c.key, n.lo, n.hi)
 		t.finish(c)
 	}
 	sort.Slice(n.children, func(i, j int) bool { return n.children[i].key < n.children[j].key })
@@ -223,6 +236,9 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 // actions that are good (may stay covered), members and unused. Outside the
 // window every action is bad.
 type window struct {
+	// sparse, when not nil, replaces the counts: the good actions, ascending,
+	// over the whole universe (a NotAction statement's, which reads few).
+	sparse  []int
 	lo, hi  int
 	good    []int32 // good[i] = good actions in [lo, lo+i)
 	matched []int32
@@ -247,8 +263,22 @@ func newWindow(lo, hi int, good, matched, unused func(i int) bool) *window {
 	return w
 }
 
+// newSparseWindow is a window over the whole universe whose good actions are
+// listed, ascending (for allGood only: NotAction tries are not drawn).
+func newSparseWindow(good []int) *window {
+	if good == nil {
+		good = []int{}
+	}
+	return &window{sparse: good}
+}
+
 // allGood reports whether every action of [lo, hi) is good.
 func (w *window) allGood(lo, hi int) bool {
+	if w.sparse != nil {
+		a, _ := slices.BinarySearch(w.sparse, lo)
+		b, _ := slices.BinarySearch(w.sparse, hi)
+		return b-a == hi-lo
+	}
 	if lo < w.lo || hi > w.hi {
 		return false
 	}
@@ -296,8 +326,10 @@ type generalization struct {
 // actions start with its prefix and canStar allows it, or as the exact action
 // name when only one does. A target that sits on an unsafe node is written by
 // its exact name. With granularity action no wildcard is written at all.
-func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window, gran string, canStar func(string) bool) generalization {
+func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window, gran string, canStar func(string) bool, meter *work) generalization {
 	t := newTrie(u, members, gran, w, isTarget)
+	t.meter = meter
+	defer func() { t.meter = nil }() // a trie kept for drawing is not the refinement's any more
 	var out []string
 	var emit func(n *trieNode)
 	emit = func(n *trieNode) {
@@ -334,8 +366,9 @@ func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window
 func sortEntries(s []string) {
 	type entry struct{ key, text string }
 	es := make([]entry, len(s))
+	keys := foldAll(s, func(t string) string { return t })
 	for i, t := range s {
-		es[i] = entry{foldKey(t), t}
+		es[i] = entry{keys[i], t}
 	}
 	slices.SortFunc(es, func(a, b entry) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
@@ -382,4 +415,13 @@ func (g generalization) export() *TrieNode {
 		return e
 	}
 	return conv(n)
+}
+
+// count is the number of nodes of an exported trie.
+func (n *TrieNode) count() int {
+	c := 1
+	for _, ch := range n.Children {
+		c += ch.count()
+	}
+	return c
 }

@@ -23,6 +23,35 @@ type universe struct {
 	// verification ask for the range of every pattern, most of them twice or
 	// more. Universes with the same actions share it (see unmarked).
 	ranges map[string][2]int32
+	// unusedIdx lists the unused actions, ascending (see unusedList).
+	unusedIdx []int
+	allIdx    []int
+	ascii     bool // every key is ASCII (see matcher)
+}
+
+// unusedList returns the indices of the unused actions, ascending. It is made
+// on first use, once the marks are set (they do not change after).
+func (u *universe) unusedList() []int {
+	if u.unusedIdx == nil {
+		u.unusedIdx = []int{}
+		for i, x := range u.unused {
+			if x {
+				u.unusedIdx = append(u.unusedIdx, i)
+			}
+		}
+	}
+	return u.unusedIdx
+}
+
+// all returns the indices of every action, ascending.
+func (u *universe) all() []int {
+	if u.allIdx == nil {
+		u.allIdx = make([]int, len(u.names))
+		for i := range u.allIdx {
+			u.allIdx[i] = i
+		}
+	}
+	return u.allIdx
 }
 
 // unmarked is a universe with the same actions as u (sharing them, they are
@@ -33,6 +62,7 @@ func (u *universe) unmarked() *universe {
 	}
 	v := *u
 	v.unused = make([]bool, len(u.names))
+	v.unusedIdx = nil
 	return &v
 }
 
@@ -104,6 +134,13 @@ func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []strin
 		u.sortDedup()
 	}
 	u.unused = make([]bool, len(u.names))
+	u.ascii = true
+	for _, k := range u.keys {
+		if !isASCII(k) {
+			u.ascii = false
+			break
+		}
+	}
 	u.bySvc = map[string][2]int{}
 	for i := 0; i < len(u.keys); {
 		svc, _, _ := strings.Cut(u.keys[i], ":")
@@ -143,6 +180,35 @@ func (u *universe) index(key string) int {
 	i := sort.SearchStrings(u.keys, key)
 	if i < len(u.keys) && u.keys[i] == key {
 		return i
+	}
+	return -1
+}
+
+// indexOf returns the position of the action named name (any case), or -1.
+// An ASCII name is folded on the fly, without a copy.
+func (u *universe) indexOf(name string) int {
+	if !isASCII(name) {
+		return u.index(foldKey(name))
+	}
+	// Within the service's range (a few hundred actions, not the universe).
+	lo, hi := 0, len(u.keys)
+	if svc, _, ok := strings.Cut(name, ":"); ok {
+		r, known := u.bySvc[foldKey(svc)]
+		if !known {
+			return -1
+		}
+		lo, hi = r[0], r[1]
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if compareFoldASCII(u.keys[m], name) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(u.keys) && compareFoldASCII(u.keys[lo], name) == 0 {
+		return lo
 	}
 	return -1
 }
@@ -199,6 +265,32 @@ func (u *universe) prefixRange(prefix string) (lo, hi int) {
 		last = next
 	}
 	return lo, hi
+}
+
+// foldedRange is prefixRange for a folded key, within [a, b) (a range that
+// holds every action starting with key).
+func (u *universe) foldedRange(key string, a, b int) (lo, hi int) {
+	keys := u.keys[a:b]
+	i, j := 0, len(keys)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if keys[m] < key {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	lo = i
+	j = len(keys)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if strings.HasPrefix(keys[m], key) {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	return a + lo, a + i
 }
 
 // compareFoldASCII compares a folded key with an ASCII string folded on the fly.

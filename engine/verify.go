@@ -3,6 +3,8 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -10,20 +12,21 @@ import (
 // the refined document again from the bytes that are answered (refined; nil for
 // DETACH_POLICY), pairs its statements with the original ones (kept[i] is the
 // original index of refined statement i; the pairing must keep the order and
-// every key but Action/NotAction), expands both over the universe with [Match]
-// and compares them (C1), tests each new pattern for inclusion in the originals
-// with [IncludesAny] (C2), checks that everything but Action/NotAction is
+// every key but Action/NotAction), expands both over the universe (an exact
+// name looked up, lit* its range, any other pattern tried with [Match] on its
+// range) and compares them (C1), tests each new pattern for inclusion in the
+// originals with [IncludesAny] (C2), checks that everything but Action/NotAction is
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
 func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification {
-	return verify(orig, refined, kept, u, map[string]*statementCheck{}, nil)
+	return verify(orig, refined, kept, u, map[string]*statementCheck{}, nil, nil)
 }
 
 // verify is Verify with the checks of statement pairs already made over u, by
 // checkKey, and (if not nil) over universes with the same actions, by checkKey
 // and the unused marks the check reads (statementMarks); it adds the ones it
 // makes.
-func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMarks map[string]*statementCheck) Verification {
+func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMarks map[string]*statementCheck, w *work) Verification {
 	v := Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
 	var ref *Policy
 	if refined != nil {
@@ -63,18 +66,19 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 			}
 			continue
 		}
+		w.at(path, "while verifying this statement ("+strconv.Itoa(len(o.Patterns))+" patterns)")
 		k := checkKey(o, r)
 		c := checks[k]
 		if c == nil && byMarks != nil {
 			km := string(statementMarks([]byte(k+"\x02"), u, o))
 			if c = byMarks[km]; c == nil {
-				c = checkStatement(o, r, refPath, u)
+				c = checkStatement(o, r, refPath, u, w)
 				byMarks[km] = c
 			}
 			checks[k] = c
 		}
 		if c == nil {
-			c = checkStatement(o, r, refPath, u)
+			c = checkStatement(o, r, refPath, u, w)
 			checks[k] = c
 		}
 		c.report(&v, path, refPath)
@@ -86,18 +90,103 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 	return v
 }
 
-// expand marks the universe actions that any of the patterns match.
-func expand(u *universe, patterns []PatternRef) []bool {
-	set := make([]bool, len(u.names))
+// expand returns the universe actions that any of the patterns match, as
+// ascending indices. Each distinct pattern is tried on its range only.
+func expand(u *universe, patterns []PatternRef, w *work) []int {
+	// The matches are collected in a list and sorted, or, when the ranges
+	// are a fair part of the universe, marked in a set read in order.
+	type span struct {
+		p      string
+		lo, hi int
+	}
+	var spans []span
+	total := 0
+	seen := make(map[string]bool, len(patterns))
 	for _, p := range patterns {
-		lo, hi := u.patternRange(p.Text)
-		for i := lo; i < hi; i++ {
-			if !set[i] && Match(p.Text, u.names[i]) {
-				set[i] = true
+		if seen[p.Text] {
+			continue
+		}
+		seen[p.Text] = true
+		var lo, hi int
+		if !hasWildcard(p.Text) {
+			// An exact name matches the action with its folded name only.
+			if lo = u.indexOf(p.Text); lo < 0 {
+				continue
+			}
+			hi = lo + 1
+		} else {
+			lo, hi = u.patternRange(p.Text)
+		}
+		w.match(hi - lo)
+		if lo < hi {
+			spans = append(spans, span{p.Text, lo, hi})
+			total += hi - lo
+		}
+	}
+	var set []bool
+	if len(spans) > 1 && 8*total >= len(u.names) {
+		set = make([]bool, len(u.names))
+	}
+	var out []int
+	for _, s := range spans {
+		if s.hi == s.lo+1 && !hasWildcard(s.p) {
+			if set != nil {
+				set[s.lo] = true
+			} else {
+				out = append(out, s.lo)
+			}
+			continue
+		}
+		// The plain matcher, not the refinement's (universe.matcher), after a
+		// necessary condition: the pattern's longest literal run after its
+		// literal prefix (which the range holds), folded, is in the folded
+		// name.
+		if _, ok := isPrefixPattern(s.p); ok {
+			// lit*: the range is the actions starting with lit.
+			for i := s.lo; i < s.hi; i++ {
+				if set != nil {
+					set[i] = true
+				} else {
+					out = append(out, i)
+				}
+			}
+			continue
+		}
+		fp := foldKey(s.p)
+		run := longestRun(fp[len(literalPrefix(fp)):]) // folded rune by rune, as the keys are
+		for i := s.lo; i < s.hi; i++ {
+			if (set == nil || !set[i]) && strings.Contains(u.keys[i], run) && Match(s.p, u.names[i]) {
+				if set != nil {
+					set[i] = true
+				} else {
+					out = append(out, i)
+				}
 			}
 		}
 	}
-	return set
+	switch {
+	case set != nil:
+		for i, in := range set {
+			if in {
+				out = append(out, i)
+			}
+		}
+	case len(spans) > 1:
+		slices.Sort(out)
+		out = slices.Compact(out)
+	}
+	return out
+}
+
+// longestRun is the longest run of p without wildcards.
+func longestRun(p string) string {
+	best := ""
+	for run := range strings.FieldsFuncSeq(p, func(r rune) bool { return r == '*' || r == '?' }) {
+		if len(run) > len(best) {
+			best = run
+		}
+	}
+	return best
 }
 
 // statementCheck is what checkStatement finds in one pair of statements, with
@@ -174,30 +263,56 @@ func (c *statementCheck) report(v *Verification, path, refPath string) {
 
 // checkStatement checks one Allow statement o against its refined form r (nil
 // when it was removed): C1 over the universe, C2 and C5 on the new patterns.
-func checkStatement(o, r *Statement, refPath string, u *universe) *statementCheck {
+// C1 reads the actions the patterns match and the unused ones, not the whole
+// universe (but for a removed NotAction statement, whose every other action
+// would be lost).
+func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *statementCheck {
 	c := &statementCheck{}
-	origSet := expand(u, o.Patterns)
-	var refSet []bool
+	origSet := expand(u, o.Patterns, w)
+	var refSet []int
 	if r != nil {
 		if r.Key != o.Key {
 			c.keyChanged = fmt.Sprintf("%s became %s", o.Key, r.Key)
 			return c
 		}
-		refSet = expand(u, r.Patterns)
+		refSet = expand(u, r.Patterns, w)
 	}
 	notAction := o.Key == "NotAction"
-	for i, name := range u.names {
-		want := origSet[i] != notAction && !u.unused[i]
-		got := false
-		if r != nil {
-			got = refSet[i] != notAction
-		}
-		switch {
-		case got && !want:
-			c.over = append(c.over, name)
-		case want && !got:
-			c.under = append(c.under, name)
-		}
+	switch {
+	case !notAction:
+		// want: matched by o and not unused; got: matched by r.
+		mergeSorted(func(i int, inOrig, inRef bool) {
+			want := inOrig && !u.unused[i]
+			switch {
+			case inRef && !want:
+				c.over = append(c.over, u.names[i])
+			case want && !inRef:
+				c.under = append(c.under, u.names[i])
+			}
+		}, origSet, refSet)
+	case r == nil:
+		// Every action o allowed that is not unused is lost.
+		w.match(len(u.names))
+		mergeSorted(func(i int, inOrig, _ bool) {
+			if !inOrig && !u.unused[i] {
+				c.under = append(c.under, u.names[i])
+			}
+		}, origSet, u.all())
+	default:
+		// want: matched by no pattern of o and not unused; got: matched by no
+		// pattern of r. Over: r allows it (not in refSet) but o did not, or it
+		// is unused; under: wanted, and r excludes it.
+		unused := u.unusedList()
+		w.match(len(unused))
+		mergeSorted3(func(i int, inOrig, inRef, isUnused bool) {
+			want := !inOrig && !isUnused
+			switch {
+			case !inRef && !want:
+				c.over = append(c.over, u.names[i])
+			case want && inRef:
+				c.under = append(c.under, u.names[i])
+			}
+		}, origSet, refSet, unused)
 	}
 	if r == nil {
 		return c
@@ -211,38 +326,112 @@ func checkStatement(o, r *Statement, refPath string, u *universe) *statementChec
 	for _, p := range r.Patterns {
 		refs = append(refs, p.Text)
 	}
-	origIndex, refIndex := newPatternIndex(origs), newPatternIndex(refs)
+	og, rg := newTextGroups(origs, u), newTextGroups(refs, u)
+	w.match(entryCost*len(rg.texts) + len(refs))
+	// C2, once per distinct new pattern: within the originals (NotAction
+	// entries narrow, so any is fine there).
+	broader := make([]bool, len(rg.texts))
+	if !notAction {
+		for k, p := range rg.texts {
+			if origTexts[p] {
+				continue
+			}
+			within := false
+			wit := ""
+			og.candidates(p, func() string {
+				if wit == "" {
+					wit = groupWitness(p, u) + "\x00"
+				}
+				return wit[:len(wit)-1]
+			}, w, func(int) bool {
+				within = true
+				return false
+			})
+			broader[k] = !within && !includesAny(p, og.texts, w)
+		}
+	}
+	// C5: not covered by another entry (of equal ones, the first stays).
+	type cover struct {
+		group int
+		back  bool // the cover is new, and included in the covered pattern
+	}
+	covers := make([][]cover, len(rg.texts))
+	decided := make([]bool, len(rg.texts))
 	for i, p := range r.Patterns {
 		if origTexts[p.Text] {
 			continue
 		}
 		place := strings.TrimPrefix(p.Path, refPath)
-		// A new pattern. C2: within the originals (NotAction entries narrow, so
-		// any is fine there).
-		if !notAction {
-			within := false
-			origIndex.candidates(p.Text, func(k int) bool {
-				within = Includes(p.Text, origs[k])
-				return !within
+		k := rg.of[i]
+		if broader[k] {
+			c.broader = append(c.broader, place+": "+p.Text)
+		}
+		if !decided[k] {
+			decided[k] = true
+			rg.including(k, w, func(j int) bool {
+				q := rg.texts[j]
+				covers[k] = append(covers[k], cover{j, !origTexts[q] && includes(q, p.Text, w)})
+				return true
 			})
-			if !within && !IncludesAny(p.Text, origs) {
-				c.broader = append(c.broader, place+": "+p.Text)
+		}
+		by := ""
+		if rg.first[k] < i {
+			by = p.Text // the same entry earlier
+		}
+		for _, cv := range covers[k] {
+			if by != "" {
+				break
+			}
+			if !cv.back || rg.first[cv.group] < i {
+				by = rg.texts[cv.group]
 			}
 		}
-		// C5: not covered by another entry (of equal ones, the first stays).
-		refIndex.candidates(p.Text, func(k int) bool {
-			q := refs[k]
-			if k == i || !Includes(p.Text, q) {
-				return true
-			}
-			if k > i && !origTexts[q] && Includes(q, p.Text) {
-				return true
-			}
-			c.redund = append(c.redund, fmt.Sprintf("%s: %s is covered by %s", place, p.Text, q))
-			return false
-		})
+		if by != "" {
+			c.redund = append(c.redund, fmt.Sprintf("%s: %s is covered by %s", place, p.Text, by))
+		}
 	}
 	return c
+}
+
+// mergeSorted calls f, in ascending order, with every index of the two
+// ascending lists, and whether each list holds it.
+func mergeSorted(f func(i int, inA, inB bool), a, b []int) {
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(b) == 0 || len(a) > 0 && a[0] < b[0]:
+			f(a[0], true, false)
+			a = a[1:]
+		case len(a) == 0 || b[0] < a[0]:
+			f(b[0], false, true)
+			b = b[1:]
+		default:
+			f(a[0], true, true)
+			a, b = a[1:], b[1:]
+		}
+	}
+}
+
+// mergeSorted3 is mergeSorted for three lists.
+func mergeSorted3(f func(i int, inA, inB, inC bool), a, b, c []int) {
+	for len(a) > 0 || len(b) > 0 || len(c) > 0 {
+		next := -1
+		for _, l := range [3][]int{a, b, c} {
+			if len(l) > 0 && (next < 0 || l[0] < next) {
+				next = l[0]
+			}
+		}
+		inA, inB, inC := len(a) > 0 && a[0] == next, len(b) > 0 && b[0] == next, len(c) > 0 && c[0] == next
+		if inA {
+			a = a[1:]
+		}
+		if inB {
+			b = b[1:]
+		}
+		if inC {
+			c = c[1:]
+		}
+		f(next, inA, inB, inC)
+	}
 }
 
 // sameExceptActions reports whether two statements have the same keys in the

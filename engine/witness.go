@@ -12,10 +12,11 @@ import "strings"
 // action of the universe (a name that exists today), else the word the
 // inclusion search finds (a name that may not exist yet). ok is false when p
 // is included in the union of qs, or when deciding would take more than
-// maxInclusionStates steps.
-func witness(p string, qs []string, u *universe) (string, bool) {
+// maxInclusionStates steps. The matching is metered by w.
+func witness(p string, qs []string, u *universe, w *work) (string, bool) {
 	if u != nil {
 		lo, hi := u.patternRange(p)
+		w.match((hi - lo) * (1 + len(qs)))
 		for i := lo; i < hi; i++ {
 			a := u.names[i]
 			if !Match(p, a) {

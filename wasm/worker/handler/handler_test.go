@@ -553,3 +553,25 @@ func TestParallel(t *testing.T) {
 		t.Errorf("the %d identical answers have status %d, want 200: %s", n, answers[0].status, clip(answers[0].body))
 	}
 }
+
+// TestTooComplex: a request within the size limits whose refinement would
+// cost more than engine.MaxWork is refused with 422 TOO_COMPLEX, naming the
+// statement (engine/worstcase_test.go searches for such shapes).
+func TestTooComplex(t *testing.T) {
+	t.Parallel()
+	var stmts []string
+	for i := range 4000 {
+		stmts = append(stmts, fmt.Sprintf(`{"Effect":"Allow","Action":["*:Get%d*","s?:Get*"]}`, i))
+	}
+	body := []byte(`{"policy":{"Statement":[` + strings.Join(stmts, ",") + `]},"findings":["s3:GetObject"]}`)
+	w := do(handler.New(nil), "POST", "/api/v1/refine", body)
+	var resp struct {
+		Error engine.Error `json:"error"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil {
+		t.Fatalf("POST /api/v1/refine (too complex): %v in %s", err, clip(w.Body.Bytes()))
+	}
+	if w.Code != 422 || resp.Error.Code != engine.CodeTooComplex || !strings.HasPrefix(resp.Error.Path, "Statement[") {
+		t.Errorf("POST /api/v1/refine (too complex): status %d, error %+v; want 422 TOO_COMPLEX naming a statement", w.Code, resp.Error)
+	}
+}
