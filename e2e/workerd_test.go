@@ -5,7 +5,8 @@
 // workerd must be the native engine's, byte for byte.
 //
 //	go test -count=1 -tags e2e -run Workerd ./e2e
-//	go test -tags e2e -run '^$' -bench Workerd -benchtime 50x ./e2e   # warm latency
+//	go test -tags e2e -run '^$' -bench 'Workerd(Refine|Catalog)$' -benchtime 50x ./e2e   # warm latency
+//	go test -tags e2e -run '^$' -bench WorkerdFirst -benchtime 7x ./e2e   # first request of a new isolate
 //
 // These tests fail, never skip, when Node.js or workerd cannot run.
 package e2e
