@@ -295,6 +295,22 @@ var worstFamilies = []worstFamily{
 		b.WriteString(`],"findings":[` + quoted(someUnused) + `]}`)
 		return b.String()
 	}},
+	{"RecommendationCatalog", "POST /api/v1/recommendation: n small policies with a 1 MB user catalog (read again for each policy)", func(n int) string {
+		acts := make([]string, 40000)
+		for i := range acts {
+			acts[i] = "Get" + strings.ToUpper(worstWord(i)[:1]) + worstWord(i)[1:] + "Thing"
+		}
+		var b strings.Builder
+		b.WriteString(`{"policies":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"document":{"Statement":{"Effect":"Allow","Action":"s3:Get*"}}}`)
+		}
+		b.WriteString(`],"findings":[` + quoted(someUnused) + `],"catalog":{"big":[` + quoted(acts) + `]}}`)
+		return b.String()
+	}},
 	{"Findings", "many unused actions of services the policy does not reach, and unknown ones", func(n int) string {
 		cat := BuiltinCatalog()
 		svcs := cat.Services()
@@ -557,6 +573,12 @@ func TestWorstCaseGrowth(t *testing.T) {
 	BuiltinCatalog()
 	for _, f := range worstFamilies {
 		t.Run(f.name, func(t *testing.T) {
+			if f.name == "RecommendationCatalog" {
+				// Its cost is reading the catalog again for each policy
+				// (HandleRecommendation), which no count here sees: left
+				// for the recommendation's rework (see the README).
+				t.Skip("the catalog is read again for each policy: parsing, not metered")
+			}
 			// The smallest size whose work is large enough for its growth to
 			// show (a quadratic term hides under constant ones in small
 			// requests), up to a quarter of the limit.
