@@ -19,7 +19,7 @@ import (
 // MaxWork is the budget of one refinement and its verification, in metered
 // steps. One step costs a few nanoseconds natively (≈ 10 ns for an inclusion
 // step on the 2-core development machine, less for a match); the largest
-// refinements of the AWS managed policies take under 1/4 of it
+// refinements of the AWS managed policies take under 1/3 of it
 // (TestWorkBudgetRoom), and a request that spends it all is answered, or
 // refused, within the 2 s that bounds every request.
 const MaxWork = 14_000_000
@@ -34,9 +34,13 @@ const entryCost = 64
 // safety decided), in units of MaxWork.
 const nodeCost = 8
 
-// nameCost is the work of one action name in the answer (a change's removed
-// actions and replacement, written out as JSON), in units of MaxWork.
-const nameCost = 4
+// changeCost and nameCost are the work of one change in the answer and of
+// each action name it lists (removed, replacement), written out as JSON, in
+// units of MaxWork: a request with many changes costs its answer's size.
+const (
+	changeCost = 64
+	nameCost   = 16
+)
 
 // work meters a refinement. A nil *work meters nothing (the exported tests
 // such as [Includes] run unmetered).

@@ -348,7 +348,7 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 		}
 		changed = true
 		ch := pr.change
-		r.w.match(nameCost * (len(ch.Removed) + len(ch.Replacement))) // answered with each occurrence
+		r.w.match(changeCost + nameCost*(len(ch.Removed)+len(ch.Replacement))) // answered with each occurrence
 		ch.Statement, ch.Path = s.Index, pat.Path
 		r.res.Changes = append(r.res.Changes, ch)
 		for _, e := range ch.Replacement {
