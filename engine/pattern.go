@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -322,16 +321,6 @@ type patternIndex struct {
 	keys    []string // folded literal prefixes, ascending
 	idx     []int    // the pattern each key belongs to
 	scratch []byte   // the folded query of candidates
-}
-
-func newPatternIndex(patterns []string) *patternIndex {
-	x := &patternIndex{keys: make([]string, len(patterns)), idx: make([]int, len(patterns))}
-	for i, p := range patterns {
-		x.keys[i] = foldKey(literalPrefix(p))
-		x.idx[i] = i
-	}
-	sort.Sort(x)
-	return x
 }
 
 func (x *patternIndex) Len() int           { return len(x.keys) }
