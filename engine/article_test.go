@@ -28,11 +28,11 @@ func catalog2024(t testing.TB) *Catalog {
 
 func articleInputs(t testing.TB) (*Policy, *Findings) {
 	t.Helper()
-	p, err := ParsePolicy(mustRead(t, "testdata/article/policy.json"))
+	p, err := parsePolicy(mustRead(t, "testdata/article/policy.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := ParseFindings(mustRead(t, "testdata/article/findings.json"))
+	f, err := parseFindings(mustRead(t, "testdata/article/findings.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

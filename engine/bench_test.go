@@ -59,7 +59,7 @@ func halfUnused(cat *Catalog, p *Policy) *Findings {
 func readOnlyHalf(t testing.TB) (string, *Policy, *Findings) {
 	t.Helper()
 	text := string(mustRead(t, "testdata/policies/ReadOnlyAccess.json"))
-	p, err := ParsePolicy([]byte(text))
+	p, err := parsePolicy([]byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func BenchmarkRefineReadOnlyHalf(b *testing.B) {
 // BenchmarkRefineStar40 refines "Action": "*" with 40 unused actions spread over
 // the services.
 func BenchmarkRefineStar40(b *testing.B) {
-	p, err := ParsePolicy([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
+	p, err := parsePolicy([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func BenchmarkRefineCorpus(b *testing.B) {
 	}
 	var jobs []job
 	for _, file := range files {
-		p, err := ParsePolicy(mustRead(b, file))
+		p, err := parsePolicy(mustRead(b, file))
 		if err != nil {
 			b.Fatal(filepath.Base(file), err)
 		}
@@ -156,7 +156,7 @@ func BenchmarkRefineCorpus(b *testing.B) {
 // granularity action: the answer lists every other action of the catalog
 // (about 22,000 entries), the largest output a tiny request can ask for.
 func BenchmarkRefineStarExact(b *testing.B) {
-	p, err := ParsePolicy([]byte(`{"Statement":{"Effect":"Allow","Action":"*"}}`))
+	p, err := parsePolicy([]byte(`{"Statement":{"Effect":"Allow","Action":"*"}}`))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func BenchmarkSessionReadOnlyHalf(b *testing.B) {
 	text, p, f := readOnlyHalf(b)
 	cat := BuiltinCatalog()
 	variant := func(policy string) *Request {
-		q, err := ParsePolicy([]byte(policy))
+		q, err := parsePolicy([]byte(policy))
 		if err != nil {
 			b.Fatal(err)
 		}

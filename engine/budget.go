@@ -43,7 +43,7 @@ const (
 )
 
 // work meters a refinement. A nil *work meters nothing (the exported tests
-// such as [Includes] run unmetered).
+// such as includes(p, q, nil) run unmetered).
 type work struct {
 	inclusions int64 // inclusion tests decided past their fast paths
 	steps      int64 // automaton steps of those tests (words of state sets)
@@ -120,9 +120,9 @@ func (w *work) String() string {
 	return fmt.Sprintf("%d inclusion tests, %d automaton steps, %d matches", w.inclusions, w.steps, w.matched)
 }
 
-// RespondBounded is [Respond] within the budget MaxWork (see [RefineBounded]).
-func RespondBounded(req *Request) (*Response, *Error) {
-	res, err := RefineBounded(req.Policy, req.Findings, req.Catalog, req.Options)
+// respondBounded is [Respond] within the budget MaxWork (see [refineBounded]).
+func respondBounded(req *Request) (*Response, *Error) {
+	res, err := refineBounded(req.Policy, req.Findings, req.Catalog, req.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func RespondBounded(req *Request) (*Response, *Error) {
 // no more than one large one.
 type sharedBudget struct{ spent int64 }
 
-// refine is RefineBounded within what is left of the budget.
+// refine is refineBounded within what is left of the budget.
 func (b *sharedBudget) refine(req *Request) (*Result, *Error) {
 	left := MaxWork - b.spent
 	if left <= 0 {

@@ -147,14 +147,14 @@ func BenchmarkCatalogLookup(b *testing.B) {
 	queries := []string{"s3:GetObject", "S3:getobject", "ec2:DescribeInstances", "s3:NoSuchAction", "zzz:X"}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		c.Lookup(queries[i%len(queries)])
+		c.lookup(queries[i%len(queries)])
 	}
 }
 
 // Example of the built-in catalog: canonical names and access levels.
 func ExampleBuiltinCatalog() {
 	c := BuiltinCatalog()
-	name, ok := c.Lookup("S3:getobject")
+	name, ok := c.lookup("S3:getobject")
 	fmt.Println(name, ok, c.AccessLevel(name))
 	fmt.Println(c.AccessLevel("iam:PutRolePolicy"))
 	fmt.Println(c.Actions("s3")[:3])
@@ -195,7 +195,7 @@ func TestSARSample(t *testing.T) {
 		{"s3:PutObject", "", ""},
 	}
 	for _, tt := range tests {
-		got, ok := c.Lookup(tt.action)
+		got, ok := c.lookup(tt.action)
 		if got != tt.canonical || ok != (tt.canonical != "") {
 			t.Errorf("Lookup(%q) = %q, %v, want %q", tt.action, got, ok, tt.canonical)
 		}

@@ -83,10 +83,10 @@ func (c *Catalog) Actions(service string) []string {
 	return nil
 }
 
-// Lookup returns the canonical spelling of action ("S3:getobject" gives
+// lookup returns the canonical spelling of action ("S3:getobject" gives
 // "s3:GetObject") and whether c knows it. Case is ignored as [strings.ToLower]
 // ignores it.
-func (c *Catalog) Lookup(action string) (canonical string, ok bool) {
+func (c *Catalog) lookup(action string) (canonical string, ok bool) {
 	i, j := c.find(action)
 	if i < 0 {
 		return "", false

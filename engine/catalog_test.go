@@ -64,7 +64,7 @@ var lookupTests = []struct {
 func TestBuiltinLookup(t *testing.T) {
 	c := BuiltinCatalog()
 	for _, tt := range lookupTests {
-		got, ok := c.Lookup(tt.in)
+		got, ok := c.lookup(tt.in)
 		if got != tt.canonical || ok != (tt.canonical != "") {
 			t.Errorf("Lookup(%q) = %q, %v, want %q, %v", tt.in, got, ok, tt.canonical, tt.canonical != "")
 		}
@@ -119,9 +119,9 @@ func TestCatalogNoAllocs(t *testing.T) {
 	}{
 		{"Actions", func() { c.Actions("S3") }, 0},
 		{"Services", func() { c.Services() }, 0},
-		{"Lookup canonical", func() { c.Lookup("s3:GetObject") }, 0},
-		{"Lookup other casing", func() { c.Lookup("S3:getobject") }, 1}, // the answer string
-		{"Lookup unknown", func() { c.Lookup("s3:NoSuchAction") }, 0},
+		{"Lookup canonical", func() { c.lookup("s3:GetObject") }, 0},
+		{"Lookup other casing", func() { c.lookup("S3:getobject") }, 1}, // the answer string
+		{"Lookup unknown", func() { c.lookup("s3:NoSuchAction") }, 0},
 		{"AccessLevel", func() { c.AccessLevel("S3:getobject") }, 0},
 	}
 	for _, tt := range tests {
@@ -161,7 +161,7 @@ func TestCatalogOrder(t *testing.T) {
 				name, info.Services, info.Actions, len(c.Services()), len(all))
 		}
 		for _, a := range all {
-			if got, ok := c.Lookup(strings.ToUpper(a)); !ok || got != a {
+			if got, ok := c.lookup(strings.ToUpper(a)); !ok || got != a {
 				t.Errorf("%s: Lookup(%q) = %q, %v, want %q, true", name, strings.ToUpper(a), got, ok, a)
 			}
 		}
@@ -178,7 +178,7 @@ func TestFixture2024(t *testing.T) {
 		t.Errorf("s3, lambda: %d, %d actions, want 159, 70", n, m)
 	}
 	for _, a := range []string{"s3:GetBucketAbac", "s3:GetBucketMetadataTableConfiguration"} {
-		if _, ok := c.Lookup(a); ok {
+		if _, ok := c.lookup(a); ok {
 			t.Errorf("the 2024 list holds %s, which is newer", a)
 		}
 	}
@@ -208,11 +208,11 @@ func TestOverlay(t *testing.T) {
 	if !slices.Equal(c.Services(), base.Services()) {
 		t.Error("Overlay(2024) changed the list of services")
 	}
-	if got, ok := c.Lookup("s3:GetBucketAbac"); ok {
-		t.Errorf("Overlay(2024).Lookup(s3:GetBucketAbac) = %q, true; the user's s3 list replaces the built-in one", got)
+	if got, ok := c.lookup("s3:GetBucketAbac"); ok {
+		t.Errorf("Overlay(2024).lookup(s3:GetBucketAbac) = %q, true; the user's s3 list replaces the built-in one", got)
 	}
-	if got, ok := c.Lookup("EC2:describeinstances"); !ok || got != "ec2:DescribeInstances" {
-		t.Errorf("Overlay(2024).Lookup(EC2:describeinstances) = %q, %v: other services must come from the base", got, ok)
+	if got, ok := c.lookup("EC2:describeinstances"); !ok || got != "ec2:DescribeInstances" {
+		t.Errorf("Overlay(2024).lookup(EC2:describeinstances) = %q, %v: other services must come from the base", got, ok)
 	}
 	// Levels of the base carry over to the overlaid names the base knows.
 	for _, tt := range []struct{ action, level string }{
@@ -249,7 +249,7 @@ func TestOverlay(t *testing.T) {
 	if got := c2.Actions("aaa"); !slices.Equal(got, []string{"a", "B"}) {
 		t.Errorf("Actions(aaa) = %q, want [a B]", got)
 	}
-	if got, _ := c2.Lookup("s3-zeta:doit"); got != "s3-zeta:DoIt" {
+	if got, _ := c2.lookup("s3-zeta:doit"); got != "s3-zeta:DoIt" {
 		t.Errorf("Lookup(s3-zeta:doit) = %q, want s3-zeta:DoIt", got)
 	}
 	if got := c2.AccessLevel("s3-zeta:DoIt"); got != "" {
@@ -411,8 +411,8 @@ func FuzzParseCatalog(f *testing.F) {
 				if j > 0 && (compareActions(names[j-1], name) >= 0 || strings.EqualFold(names[j-1], name)) {
 					t.Fatalf("ParseCatalog(%#q): %s: %q then %q", in, svc, names[j-1], name)
 				}
-				if got, ok := c.Lookup(strings.ToUpper(svc) + ":" + name); !ok || got != svc+":"+name {
-					t.Fatalf("ParseCatalog(%#q): Lookup(%s:%s) = %q, %v", in, svc, name, got, ok)
+				if got, ok := c.lookup(strings.ToUpper(svc) + ":" + name); !ok || got != svc+":"+name {
+					t.Fatalf("ParseCatalog(%#q): lookup(%s:%s) = %q, %v", in, svc, name, got, ok)
 				}
 			}
 			m[svc] = names

@@ -520,7 +520,7 @@ func related(o, c *Statement) bool {
 		if i == relatedPatterns {
 			break
 		}
-		if IncludesAny(p.Text, origs) {
+		if includesAny(p.Text, origs, nil) {
 			return true
 		}
 	}
@@ -533,7 +533,7 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe, w *wo
 	d := WhittleDiff{RecommendedAction: res.Action, OnlyInCandidate: []string{}, OnlyInWhittle: []string{}, SameActions: true}
 	var mine *Policy
 	if res.Text != nil {
-		mine, _ = ParsePolicy(res.Text)
+		mine, _ = parsePolicy(res.Text)
 	}
 	byOrig := func(p *Policy, idx []int) map[int]*Statement {
 		m := map[int]*Statement{}

@@ -107,7 +107,7 @@ func checkExact(t *testing.T, name string, orig *Policy, res *Result, actions []
 	var ref *Policy
 	if res.Policy != nil {
 		var err *Error
-		if ref, err = ParsePolicy(AppendJSON(nil, res.Policy, "  ")); err != nil {
+		if ref, err = parsePolicy(AppendJSON(nil, res.Policy, "  ")); err != nil {
 			t.Fatalf("%s: refined policy does not parse: %v", name, err)
 		}
 	}
@@ -156,7 +156,7 @@ func TestManagedPolicies(t *testing.T) {
 	}()
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")
-		p, err := ParsePolicy(mustRead(t, file))
+		p, err := parsePolicy(mustRead(t, file))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue

@@ -36,7 +36,7 @@ func HandleRefine(body []byte) ([]byte, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := RespondBounded(req)
+	resp, err := respondBounded(req)
 	if err != nil {
 		return nil, err
 	}

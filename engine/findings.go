@@ -27,7 +27,7 @@ type UnusedService struct {
 	Path string
 }
 
-// ParseFindings reads findings in any of the forms of the refinement contract,
+// parseFindings reads findings in any of the forms of the refinement contract,
 // detected by shape, item by item:
 //
 //   - the article's array: [{"serviceNamespace": "s3", "actions": ["GetBucketAcl"]}]
@@ -39,7 +39,7 @@ type UnusedService struct {
 //
 // A detail with a serviceNamespace and no actions means the whole service is
 // unused. Action names may come with or without the "service:" prefix.
-func ParseFindings(text []byte) (*Findings, *Error) {
+func parseFindings(text []byte) (*Findings, *Error) {
 	v, err := ParseJSON(text)
 	if err != nil {
 		err.Field = "findings"
@@ -242,7 +242,7 @@ func (r *findingsReader) action(v *Value, path, svc string) {
 		r.fail(v, path, "%q is not service:action", name)
 		return
 	}
-	if !validCatalogService(svc) || hasWildcard(name) || ValidatePattern(svc+":"+name) != "" {
+	if !validCatalogService(svc) || hasWildcard(name) || validatePattern(svc+":"+name) != "" {
 		r.fail(v, path, "%q is not an action name", v.Str)
 		return
 	}

@@ -71,13 +71,13 @@ var parseFindingsTests = []struct {
 
 func TestParseFindings(t *testing.T) {
 	for _, tt := range parseFindingsTests {
-		f, err := ParseFindings([]byte(tt.in))
+		f, err := parseFindings([]byte(tt.in))
 		if err != nil {
-			t.Errorf("%s: ParseFindings(%s) = %v", tt.name, tt.in, err)
+			t.Errorf("%s: parseFindings(%s) = %v", tt.name, tt.in, err)
 			continue
 		}
 		if got := findingsSummary(f); got != tt.want {
-			t.Errorf("%s: ParseFindings(%s) =\n\t%s\nwant\n\t%s", tt.name, tt.in, got, tt.want)
+			t.Errorf("%s: parseFindings(%s) =\n\t%s\nwant\n\t%s", tt.name, tt.in, got, tt.want)
 		}
 	}
 }
@@ -85,7 +85,7 @@ func TestParseFindings(t *testing.T) {
 // TestParseFindingsArticle reads the article's findings file: 8 lambda actions
 // and the s3 ones, all with their service.
 func TestParseFindingsArticle(t *testing.T) {
-	f, err := ParseFindings(mustRead(t, "testdata/article/findings.json"))
+	f, err := parseFindings(mustRead(t, "testdata/article/findings.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,21 +147,21 @@ var parseFindingsErrorTests = []struct {
 
 func TestParseFindingsErrors(t *testing.T) {
 	for _, tt := range parseFindingsErrorTests {
-		f, err := ParseFindings([]byte(tt.in))
+		f, err := parseFindings([]byte(tt.in))
 		if err == nil {
-			t.Errorf("ParseFindings(%s) = %s, want an error", tt.in, findingsSummary(f))
+			t.Errorf("parseFindings(%s) = %s, want an error", tt.in, findingsSummary(f))
 			continue
 		}
 		if err.Code != tt.code || err.Field != "findings" || err.Line != tt.line || err.Column != tt.col ||
 			err.Path != tt.path || !strings.Contains(err.Message, tt.msg) {
-			t.Errorf("ParseFindings(%s) error = %s %s %d:%d path %q %q,\n\twant %s findings %d:%d path %q containing %q",
+			t.Errorf("parseFindings(%s) error = %s %s %d:%d path %q %q,\n\twant %s findings %d:%d path %q containing %q",
 				tt.in, err.Code, err.Field, err.Line, err.Column, err.Path, err.Message, tt.code, tt.line, tt.col, tt.path, tt.msg)
 		}
 		if tt.path != "" && !strings.HasPrefix(err.Message, tt.path+": ") {
-			t.Errorf("ParseFindings(%s) message %q does not start with its path", tt.in, err.Message)
+			t.Errorf("parseFindings(%s) message %q does not start with its path", tt.in, err.Message)
 		}
 		if want := fmt.Sprintf("findings: %d:%d: ", tt.line, tt.col); !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("ParseFindings(%s) Error() = %q, want it to start with %q", tt.in, err.Error(), want)
+			t.Errorf("parseFindings(%s) Error() = %q, want it to start with %q", tt.in, err.Error(), want)
 		}
 	}
 }
@@ -170,7 +170,7 @@ func TestParseFindingsErrors(t *testing.T) {
 // a lower-case service and a name that is a valid, wildcard-free pattern.
 func TestParseFindingsNames(t *testing.T) {
 	for _, tt := range parseFindingsTests {
-		f, err := ParseFindings([]byte(tt.in))
+		f, err := parseFindings([]byte(tt.in))
 		if err != nil {
 			continue
 		}
@@ -188,7 +188,7 @@ func TestParseFindingsNames(t *testing.T) {
 func checkUnusedActionName(t testing.TB, name string) {
 	t.Helper()
 	svc, rest, _ := strings.Cut(name, ":")
-	if why := ValidatePattern(name); why != "" || hasWildcard(name) || svc != strings.ToLower(svc) || rest == "" {
+	if why := validatePattern(name); why != "" || hasWildcard(name) || svc != strings.ToLower(svc) || rest == "" {
 		t.Errorf("unused action %q is not a lower-case service and a name (%s)", name, why)
 	}
 	if slices.Contains([]string{"", "*"}, name) {

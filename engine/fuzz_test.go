@@ -42,12 +42,12 @@ func FuzzParse(f *testing.F) {
 		}
 		checkParseJSON(t, data)
 		checkParsePolicy(t, data)
-		if fs, err := ParseFindings(data); err == nil {
+		if fs, err := parseFindings(data); err == nil {
 			for _, a := range fs.Actions {
 				checkUnusedActionName(t, a.Name)
 			}
 		} else {
-			checkError(t, "ParseFindings", data, err)
+			checkError(t, "parseFindings", data, err)
 		}
 		checkHandleRefine(t, data)
 		checkHandleRefine(t, append(append([]byte(`{"policy":`), data...), `,"findings":["s3:GetObjectAcl",{"serviceNamespace":"lambda"}]}`...))
@@ -125,31 +125,31 @@ func checkParseJSON(t *testing.T, data []byte) {
 }
 
 func checkParsePolicy(t *testing.T, data []byte) {
-	p, err := ParsePolicy(data)
+	p, err := parsePolicy(data)
 	if err != nil {
-		checkError(t, "ParsePolicy", data, err)
+		checkError(t, "parsePolicy", data, err)
 		if err.Field != "policy" {
-			t.Errorf("ParsePolicy(%q) error field %q", data, err.Field)
+			t.Errorf("parsePolicy(%q) error field %q", data, err.Field)
 		}
 		return
 	}
 	for _, s := range p.Statements {
 		if s.Effect != "Allow" && s.Effect != "Deny" || s.Key != "Action" && s.Key != "NotAction" {
-			t.Errorf("ParsePolicy(%q): statement %d is %s %s", data, s.Index, s.Effect, s.Key)
+			t.Errorf("parsePolicy(%q): statement %d is %s %s", data, s.Index, s.Effect, s.Key)
 		}
 		for _, pat := range s.Patterns {
-			if why := ValidatePattern(pat.Text); why != "" {
-				t.Errorf("ParsePolicy(%q) accepted %q, which %s", data, pat.Text, why)
+			if why := validatePattern(pat.Text); why != "" {
+				t.Errorf("parsePolicy(%q) accepted %q, which %s", data, pat.Text, why)
 			}
 		}
 	}
 	// Written out and read again, a policy reads the same.
-	p2, err := ParsePolicy(AppendJSON(nil, p.Doc, "  "))
+	p2, err := parsePolicy(AppendJSON(nil, p.Doc, "  "))
 	if err != nil {
-		t.Fatalf("ParsePolicy(AppendJSON(ParsePolicy(%q).Doc)) = %v", data, err)
+		t.Fatalf("parsePolicy(AppendJSON(parsePolicy(%q).Doc)) = %v", data, err)
 	}
 	if a, b := policySummary(p), policySummary(p2); a != b {
-		t.Errorf("ParsePolicy(%q) = %s, after a round trip %s", data, a, b)
+		t.Errorf("parsePolicy(%q) = %s, after a round trip %s", data, a, b)
 	}
 }
 
@@ -172,7 +172,7 @@ func checkHandleRefine(t *testing.T, body []byte) {
 	}
 	switch resp.RecommendedAction {
 	case ActionCreate, ActionNone:
-		if _, err := ParsePolicy(resp.RecommendedPolicy); err != nil {
+		if _, err := parsePolicy(resp.RecommendedPolicy); err != nil {
 			t.Errorf("HandleRefine(%q): the recommended policy does not parse: %v", body, err)
 		}
 	case ActionDetach:
@@ -222,12 +222,12 @@ func FuzzMatch(f *testing.F) {
 			t.Errorf("Match(%q, %q) = false for a literal pattern", p, p)
 		}
 		for _, gran := range []string{GranularityWord, GranularityChar, GranularityAction} {
-			toks := Tokens(a, gran)
+			toks := tokens(a, gran)
 			if strings.Join(toks, "") != a {
-				t.Errorf("Tokens(%q, %q) = %q, which do not join to the name", a, gran, toks)
+				t.Errorf("tokens(%q, %q) = %q, which do not join to the name", a, gran, toks)
 			}
 			if gran != GranularityAction && slices.Contains(toks, "") {
-				t.Errorf("Tokens(%q, %q) = %q has an empty token", a, gran, toks)
+				t.Errorf("tokens(%q, %q) = %q has an empty token", a, gran, toks)
 			}
 		}
 	})
@@ -390,16 +390,16 @@ func clipBytes(s string, n int) string { return s[:min(len(s), n)] }
 func checkIncludes(t *testing.T, p string, qs []string) {
 	t.Helper()
 	want := oracleIncludes(p, qs)
-	got := IncludesAny(p, qs)
+	got := includesAny(p, qs, nil)
 	if len(qs) == 1 {
-		if g1 := Includes(p, qs[0]); g1 != got {
+		if g1 := includes(p, qs[0], nil); g1 != got {
 			t.Errorf("Includes(%q, %q) = %v but IncludesAny = %v", p, qs[0], g1, got)
 		}
 	}
 	if got != want {
 		t.Errorf("IncludesAny(%q, %q) = %v, want %v", p, qs, got, want)
 	}
-	if !Includes(p, p) {
+	if !includes(p, p, nil) {
 		t.Errorf("Includes(%q, %q) = false", p, p)
 	}
 	// The witness search agrees, and its witness is checked by the matcher.
@@ -574,13 +574,13 @@ func FuzzRefine(f *testing.F) {
 		findingsText := "[" + strings.Join(items, ", ") + "]"
 		gran := []string{GranularityWord, GranularityChar, GranularityAction, ""}[g.n(4)]
 
-		p, err := ParsePolicy([]byte(text))
+		p, err := parsePolicy([]byte(text))
 		if err != nil {
-			t.Fatalf("ParsePolicy(%s): %v", text, err)
+			t.Fatalf("parsePolicy(%s): %v", text, err)
 		}
-		fs, err := ParseFindings([]byte(findingsText))
+		fs, err := parseFindings([]byte(findingsText))
 		if err != nil {
-			t.Fatalf("ParseFindings(%s): %v", findingsText, err)
+			t.Fatalf("parseFindings(%s): %v", findingsText, err)
 		}
 		res := Refine(p, fs, cat, Options{Granularity: gran})
 		isUnused := func(a string) bool {
@@ -602,7 +602,7 @@ func FuzzRefine(f *testing.F) {
 		for i := 0; i < len(items); i += 2 {
 			half = append(half, items[i])
 		}
-		fs2, err := ParseFindings([]byte("[" + strings.Join(half, ", ") + "]"))
+		fs2, err := parseFindings([]byte("[" + strings.Join(half, ", ") + "]"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -664,7 +664,7 @@ func checkRefinement(t *testing.T, text, findingsText, gran string, stmts []fuzz
 	} else {
 		out := AppendJSON(nil, res.Policy, "  ")
 		var err *Error
-		if refined, err = ParsePolicy(out); err != nil {
+		if refined, err = parsePolicy(out); err != nil {
 			t.Fatalf("%s\nthe refined policy does not parse: %v\n%s", where, err, out)
 		}
 		where += "\nrefined " + string(AppendJSON(nil, res.Policy, ""))
@@ -814,7 +814,7 @@ func checkAddedEntry(t *testing.T, where, sid, e, gran string, universe, names [
 // p0Statement returns statement i of the policy text, parsed afresh.
 func p0Statement(t *testing.T, text string, i int) *Statement {
 	t.Helper()
-	p, err := ParsePolicy([]byte(text))
+	p, err := parsePolicy([]byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,16 +10,17 @@ type NodeAction struct {
 	State string `json:"state"`
 }
 
-// InspectTrie lists, in order, the universe actions whose name starts with
+// inspectTrie lists, in order, the universe actions whose name starts with
 // prefix (ignoring case), with their state for the Action pattern at path (as
 // in Change.Path, e.g. Statement[1].Action[0]): what the playground's trie
 // inspector shows for a node. A node is safe exactly when every action it lists
 // is wanted.
-func InspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
+func inspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
 	return new(Session).InspectTrie(req, path, prefix)
 }
 
-// InspectTrie is [InspectTrie] within the session.
+// InspectTrie lists, in order, the universe actions under prefix in the trie of
+// the pattern at path (see inspectTrie), within the session.
 func (s *Session) InspectTrie(req *Request, path, prefix string) ([]NodeAction, *Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

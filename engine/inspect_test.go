@@ -12,7 +12,7 @@ func TestInspectTrie(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := InspectTrie(req, "Statement[0].Action[0]", "S3:getobject")
+	got, err := inspectTrie(req, "Statement[0].Action[0]", "S3:getobject")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,11 +20,11 @@ func TestInspectTrie(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("InspectTrie(s3:GetObject) = %v, want %v", got, want)
 	}
-	got, _ = InspectTrie(req, "Statement[0].Action[0]", "s3:Delete")
+	got, _ = inspectTrie(req, "Statement[0].Action[0]", "s3:Delete")
 	if want := []NodeAction{{"s3:DeleteObject", "unused"}}; !slices.Equal(got, want) {
 		t.Errorf("InspectTrie(s3:Delete) = %v, want %v", got, want)
 	}
-	if _, err := InspectTrie(req, "Statement[3].Action[0]", "s3:"); err == nil {
+	if _, err := inspectTrie(req, "Statement[3].Action[0]", "s3:"); err == nil {
 		t.Errorf("InspectTrie at a path with no pattern: no error")
 	}
 }

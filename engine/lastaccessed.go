@@ -106,7 +106,7 @@ func (f *Findings) info(cat *Catalog, policies ...*Policy) FindingsInfo {
 	}
 	for _, a := range f.Actions {
 		name := a.Name
-		if canon, ok := cat.Lookup(name); ok {
+		if canon, ok := cat.lookup(name); ok {
 			name = canon
 		}
 		ri.UnusedActions = append(ri.UnusedActions, name)

@@ -166,9 +166,9 @@ func TestLastAccessedErrors(t *testing.T) {
 		{"a page that is not a report", `[` + page + `, {"findingDetails": []}]`, "[1]", 3, "want a page of the last-accessed report"},
 	}
 	for _, tt := range tests {
-		_, err := ParseFindings([]byte(tt.in))
+		_, err := parseFindings([]byte(tt.in))
 		if err == nil {
-			t.Errorf("%s: ParseFindings accepted %s", tt.name, tt.in)
+			t.Errorf("%s: parseFindings accepted %s", tt.name, tt.in)
 			continue
 		}
 		if err.Code != CodeInvalidFindings || err.Field != "findings" || err.Path != tt.path || err.Line != tt.line || !strings.Contains(err.Message, tt.msg) {

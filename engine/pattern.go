@@ -21,14 +21,14 @@ import (
 // keeping the inclusion test's state sets small.
 const MaxPatternLength = 512
 
-// maxInclusionStates bounds the search of [Includes]. Glob patterns of real
+// maxInclusionStates bounds the search of includes. Glob patterns of real
 // policies need a few dozen states; a pathological pair such as "*a????????…"
 // could need exponentially many, and is then answered "not included", which is
 // always the safe answer for the engine (it falls back to exact names).
 const maxInclusionStates = 20000
 
-// ValidatePattern reports why p is not a valid action pattern, or "" if it is.
-func ValidatePattern(p string) string {
+// validatePattern reports why p is not a valid action pattern, or "" if it is.
+func validatePattern(p string) string {
 	if p == "*" {
 		return ""
 	}
@@ -248,12 +248,9 @@ func matchRunes(p, a []rune) bool {
 	return pi == len(p)
 }
 
-// Includes reports whether every action name that p matches is matched by q as
+// includes reports whether every action name that p matches is matched by q as
 // well (language inclusion of the glob patterns, for every possible string, not
-// only known actions). It is the test of rule C2.
-func Includes(p, q string) bool { return includes(p, q, nil) }
-
-// includes is Includes, metered by w (if not nil).
+// only known actions): the test of rule C2, metered by w (if not nil).
 func includes(p, q string, w *work) bool {
 	if q == "*" || p == q {
 		return true
@@ -279,12 +276,11 @@ func includes(p, q string, w *work) bool {
 	return w.search(foldRunes(p), qs)
 }
 
-// IncludesAny reports whether every string p matches is matched by at least one of
+// includesAny reports whether every string p matches is matched by at least one of
 // qs (a union may include what no single q does: s3:Get* ⊆ {s3:Get, s3:Get?*}).
 // In the rare case where deciding would take more than maxInclusionStates steps,
 // it answers false.
-func IncludesAny(p string, qs []string) bool { return includesAny(p, qs, nil) }
-
+// It is metered by w (if not nil).
 func includesAny(p string, qs []string, w *work) bool {
 	for _, q := range qs {
 		if includes(p, q, w) {
@@ -314,7 +310,7 @@ func includesAny(p string, qs []string, w *work) bool {
 }
 
 // patternIndex finds, among a list of patterns, those that may include a given
-// pattern: by the proof in Includes, only patterns whose folded literal prefix
+// pattern: by the proof in includes, only patterns whose folded literal prefix
 // starts the given pattern's can. The prefixes are kept sorted, so each prefix
 // of the query is one binary search, and searches only move forward.
 type patternIndex struct {

@@ -138,9 +138,9 @@ var validatePatternTests = []struct {
 
 func TestValidatePattern(t *testing.T) {
 	for _, tt := range validatePatternTests {
-		got := ValidatePattern(tt.p)
+		got := validatePattern(tt.p)
 		if tt.wantErr == "" && got != "" || tt.wantErr != "" && !strings.Contains(got, tt.wantErr) {
-			t.Errorf("ValidatePattern(%q) = %q, want %q", tt.p, got, tt.wantErr)
+			t.Errorf("validatePattern(%q) = %q, want %q", tt.p, got, tt.wantErr)
 		}
 	}
 }
@@ -216,7 +216,7 @@ var includesTests = []struct {
 
 func TestIncludes(t *testing.T) {
 	for _, tt := range includesTests {
-		if got := Includes(tt.p, tt.q); got != tt.want {
+		if got := includes(tt.p, tt.q, nil); got != tt.want {
 			t.Errorf("Includes(%q, %q) = %v, want %v", tt.p, tt.q, got, tt.want)
 		}
 	}
@@ -246,7 +246,7 @@ var includesAnyTests = []struct {
 
 func TestIncludesAny(t *testing.T) {
 	for _, tt := range includesAnyTests {
-		if got := IncludesAny(tt.p, tt.qs); got != tt.want {
+		if got := includesAny(tt.p, tt.qs, nil); got != tt.want {
 			t.Errorf("IncludesAny(%q, %q) = %v, want %v", tt.p, tt.qs, got, tt.want)
 		}
 	}
@@ -256,7 +256,7 @@ func TestIncludesAny(t *testing.T) {
 			continue
 		}
 		for _, q := range tt.qs {
-			if Includes(tt.p, q) {
+			if includes(tt.p, q, nil) {
 				t.Errorf("test is weak: Includes(%q, %q) = true on its own", tt.p, q)
 			}
 		}
@@ -293,12 +293,12 @@ var tokensTests = []struct {
 
 func TestTokens(t *testing.T) {
 	for _, tt := range tokensTests {
-		got := Tokens(tt.name, tt.gran)
+		got := tokens(tt.name, tt.gran)
 		if !slices.Equal(got, tt.want) {
-			t.Errorf("Tokens(%q, %q) = %q, want %q", tt.name, tt.gran, got, tt.want)
+			t.Errorf("tokens(%q, %q) = %q, want %q", tt.name, tt.gran, got, tt.want)
 		}
 		if strings.Join(got, "") != tt.name {
-			t.Errorf("Tokens(%q, %q) = %q, which do not join to the name", tt.name, tt.gran, got)
+			t.Errorf("tokens(%q, %q) = %q, which do not join to the name", tt.name, tt.gran, got)
 		}
 	}
 }

@@ -42,9 +42,9 @@ func (p *Policy) statementPath(i int) string {
 	return "Statement"
 }
 
-// ParsePolicy parses an IAM policy document from JSON text. Errors name the line,
+// parsePolicy parses an IAM policy document from JSON text. Errors name the line,
 // column and JSON path of the problem.
-func ParsePolicy(text []byte) (*Policy, *Error) {
+func parsePolicy(text []byte) (*Policy, *Error) {
 	v, err := ParseJSON(text)
 	if err != nil {
 		err.Field = "policy"
@@ -151,7 +151,7 @@ func parseStatement(v *Value, path string, index int) (*Statement, *Error) {
 		if item.Kind != KindString {
 			return policyError(item, ip, "an action pattern must be a string, not %s", item.describe())
 		}
-		if why := ValidatePattern(item.Str); why != "" {
+		if why := validatePattern(item.Str); why != "" {
 			return policyError(item, ip, "%q %s", clip(item.Str, 80), why)
 		}
 		s.Patterns = append(s.Patterns, PatternRef{Text: item.Str, Path: ip, Off: item.Off})

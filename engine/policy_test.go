@@ -22,15 +22,15 @@ const apiMDPolicy = `{
 }`
 
 func TestParsePolicyAPIExample(t *testing.T) {
-	_, err := ParsePolicy([]byte(apiMDPolicy))
+	_, err := parsePolicy([]byte(apiMDPolicy))
 	if err == nil {
-		t.Fatal("ParsePolicy accepted s3GetObject")
+		t.Fatal("parsePolicy accepted s3GetObject")
 	}
 	want := Error{Code: CodeInvalidPolicy, Field: "policy", Path: "Statement[1].Action[0]", Line: 9, Column: 9,
 		Message: `Statement[1].Action[0]: "s3GetObject" is not service:action`}
 	if err.Code != want.Code || err.Field != want.Field || err.Path != want.Path || err.Line != want.Line ||
 		err.Column != want.Column || err.Message != want.Message {
-		t.Errorf("ParsePolicy(api.md example) error = %+v,\n\twant %+v", *err, want)
+		t.Errorf("parsePolicy(api.md example) error = %+v,\n\twant %+v", *err, want)
 	}
 	if got, want := err.Error(), `policy: 9:9: Statement[1].Action[0]: "s3GetObject" is not service:action`; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
@@ -79,18 +79,18 @@ var parsePolicyErrorTests = []struct {
 
 func TestParsePolicyErrors(t *testing.T) {
 	for _, tt := range parsePolicyErrorTests {
-		_, err := ParsePolicy([]byte(tt.in))
+		_, err := parsePolicy([]byte(tt.in))
 		if err == nil {
-			t.Errorf("ParsePolicy(%s) succeeded, want an error", tt.in)
+			t.Errorf("parsePolicy(%s) succeeded, want an error", tt.in)
 			continue
 		}
 		if err.Code != tt.code || err.Field != "policy" || err.Line != tt.line || err.Column != tt.col ||
 			err.Path != tt.path || !strings.Contains(err.Message, tt.msg) {
-			t.Errorf("ParsePolicy(%s) error = %s %s %d:%d path %q %q,\n\twant %s policy %d:%d path %q containing %q",
+			t.Errorf("parsePolicy(%s) error = %s %s %d:%d path %q %q,\n\twant %s policy %d:%d path %q containing %q",
 				tt.in, err.Code, err.Field, err.Line, err.Column, err.Path, err.Message, tt.code, tt.line, tt.col, tt.path, tt.msg)
 		}
 		if tt.path != "" && !strings.HasPrefix(err.Message, tt.path+": ") {
-			t.Errorf("ParsePolicy(%s) message %q does not start with its path", tt.in, err.Message)
+			t.Errorf("parsePolicy(%s) message %q does not start with its path", tt.in, err.Message)
 		}
 	}
 }
@@ -139,27 +139,27 @@ var parsePolicyTests = []struct {
 
 func TestParsePolicy(t *testing.T) {
 	for _, tt := range parsePolicyTests {
-		p, err := ParsePolicy([]byte(tt.in))
+		p, err := parsePolicy([]byte(tt.in))
 		if err != nil {
-			t.Errorf("ParsePolicy(%s) = %v", tt.in, err)
+			t.Errorf("parsePolicy(%s) = %v", tt.in, err)
 			continue
 		}
 		if got := policySummary(p); got != tt.want {
-			t.Errorf("ParsePolicy(%s) =\n\t%s\nwant\n\t%s", tt.in, got, tt.want)
+			t.Errorf("parsePolicy(%s) =\n\t%s\nwant\n\t%s", tt.in, got, tt.want)
 		}
 		// The document is kept as written: keys, order, unknown keys, forms.
 		compact := AppendJSON(nil, p.Doc, "")
 		v, _ := ParseJSON([]byte(tt.in))
 		if want := AppendJSON(nil, v, ""); string(compact) != string(want) {
-			t.Errorf("ParsePolicy(%s).Doc = %s, want the document as written %s", tt.in, compact, want)
+			t.Errorf("parsePolicy(%s).Doc = %s, want the document as written %s", tt.in, compact, want)
 		}
 		for i, s := range p.Statements {
 			if s.Index != i {
-				t.Errorf("ParsePolicy(%s): statement %d has Index %d", tt.in, i, s.Index)
+				t.Errorf("parsePolicy(%s): statement %d has Index %d", tt.in, i, s.Index)
 			}
 			for _, pat := range s.Patterns {
 				if !strings.HasPrefix(tt.in[pat.Off:], `"`+pat.Text+`"`) {
-					t.Errorf("ParsePolicy(%s): pattern %q has offset %d (%.20q)", tt.in, pat.Text, pat.Off, tt.in[pat.Off:])
+					t.Errorf("parsePolicy(%s): pattern %q has offset %d (%.20q)", tt.in, pat.Text, pat.Off, tt.in[pat.Off:])
 				}
 			}
 		}
@@ -169,12 +169,12 @@ func TestParsePolicy(t *testing.T) {
 // TestParsePolicyColumnsInCharacters places an error after non-ASCII text.
 func TestParsePolicyColumnsInCharacters(t *testing.T) {
 	in := `{"Statement": [{"Sid": "Zugriff für Prüfer 日本", "Effect": "Allow", "Action": "s3"}]}`
-	_, err := ParsePolicy([]byte(in))
+	_, err := parsePolicy([]byte(in))
 	if err == nil {
-		t.Fatal("ParsePolicy accepted s3")
+		t.Fatal("parsePolicy accepted s3")
 	}
 	wantCol := len([]rune(in[:strings.Index(in, `"s3"`)])) + 1
 	if err.Line != 1 || err.Column != wantCol || err.Path != "Statement[0].Action" {
-		t.Errorf("ParsePolicy(%s) error at %d:%d %q, want 1:%d Statement[0].Action", in, err.Line, err.Column, err.Path, wantCol)
+		t.Errorf("parsePolicy(%s) error at %d:%d %q, want 1:%d Statement[0].Action", in, err.Line, err.Column, err.Path, wantCol)
 	}
 }

@@ -44,15 +44,15 @@ type Result struct {
 // was refused while parsing. The result carries the independent verification.
 //
 // Refine does all the work the request asks, however much; a wrapper that
-// answers untrusted requests calls [RefineBounded].
+// answers untrusted requests calls [refineBounded].
 func Refine(p *Policy, f *Findings, cat *Catalog, opt Options) *Result {
 	return refineIn(p, f, cat, opt, nil)
 }
 
-// RefineBounded is [Refine] within the budget MaxWork: a refinement that
+// refineBounded is [Refine] within the budget MaxWork: a refinement that
 // would cost more stops early, and the answer is an *Error with code
 // TOO_COMPLEX naming the statement.
-func RefineBounded(p *Policy, f *Findings, cat *Catalog, opt Options) (*Result, *Error) {
+func refineBounded(p *Policy, f *Findings, cat *Catalog, opt Options) (*Result, *Error) {
 	return refineWithin(p, f, cat, opt, nil, MaxWork)
 }
 

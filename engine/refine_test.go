@@ -64,11 +64,11 @@ func policyOf(stmts ...string) string {
 // refineText parses a policy and findings and refines them.
 func refineText(t *testing.T, cat *Catalog, policy, findings string, opt Options) *Result {
 	t.Helper()
-	p, err := ParsePolicy([]byte(policy))
+	p, err := parsePolicy([]byte(policy))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := ParseFindings([]byte(findings))
+	f, err := parseFindings([]byte(findings))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,11 +319,11 @@ func TestRefineForms(t *testing.T) {
 // each rule, to show it can fail.
 func TestVerifyCatchesMistakes(t *testing.T) {
 	cat := small(t)
-	orig, err := ParsePolicy([]byte(policyOf(stmt("Allow", "Action", "s3:Get*"), stmt("Deny", "Action", "iam:*"))))
+	orig, err := parsePolicy([]byte(policyOf(stmt("Allow", "Action", "s3:Get*"), stmt("Deny", "Action", "iam:*"))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, _ := ParseFindings([]byte(`["s3:GetBucketAcl"]`))
+	f, _ := parseFindings([]byte(`["s3:GetBucketAcl"]`))
 	u := Refine(orig, f, cat, Options{}).universe
 	tests := []struct {
 		name    string
@@ -344,9 +344,9 @@ func TestVerifyCatchesMistakes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := Verify(orig, []byte(tt.refined), tt.kept, u)
+			v := verifyRefinement(orig, []byte(tt.refined), tt.kept, u)
 			if v.Exact || len(tt.check(v)) == 0 {
-				t.Errorf("Verify(%s) = %+v, want it to report the mistake", tt.refined, v)
+				t.Errorf("verifyRefinement(%s) = %+v, want it to report the mistake", tt.refined, v)
 			}
 		})
 	}

@@ -63,10 +63,10 @@ func (s *Session) Respond(req *Request) *Response {
 	return respond(req, refineIn(req.Policy, req.Findings, req.Catalog, req.Options, s))
 }
 
-// RespondBounded is [Session.Respond] within the budget MaxWork (see
-// [RefineBounded]): past it, the answer is a TOO_COMPLEX error, and the
+// respondBounded is [Session.Respond] within the budget MaxWork (see
+// [refineBounded]): past it, the answer is a TOO_COMPLEX error, and the
 // session starts afresh.
-func (s *Session) RespondBounded(req *Request) (*Response, *Error) {
+func (s *Session) respondBounded(req *Request) (*Response, *Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	res, err := refineWithin(req.Policy, req.Findings, req.Catalog, req.Options, s, MaxWork)

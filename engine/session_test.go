@@ -140,7 +140,7 @@ func TestSessionTrie(t *testing.T) {
 			if len(tr.Root.Children) > 0 {
 				prefix = tr.Root.Children[0].Prefix
 			}
-			want, err1 := InspectTrie(req, tr.Path, prefix)
+			want, err1 := inspectTrie(req, tr.Path, prefix)
 			got2, err2 := s.InspectTrie(req, tr.Path, prefix)
 			if err1 != nil || err2 != nil || !reflect.DeepEqual(got2, want) || len(want) == 0 {
 				t.Fatalf("%s: Session.InspectTrie(%s, %q) = %v, %v; want %v, %v", names[i], tr.Path, prefix, got2, err2, want, err1)
@@ -194,7 +194,7 @@ func TestSessionVerifyMarks(t *testing.T) {
 	if v.Exact || len(v.UnderPermissive) == 0 || len(v.OverPermissive) == 0 {
 		t.Errorf("a refinement for other findings passed the session's verification: %+v", v)
 	}
-	if want := Verify(b.Policy, res.Text, res.Kept, r.u); !reflect.DeepEqual(v, want) {
+	if want := verifyRefinement(b.Policy, res.Text, res.Kept, r.u); !reflect.DeepEqual(v, want) {
 		t.Errorf("the session's verification %+v differs from Verify's %+v", v, want)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// Tokens splits an action name (without its service prefix) into the tokens of
+// tokens splits an action name (without its service prefix) into the tokens of
 // the trie for granularity gran:
 //
 //   - word: CamelCase words, acronyms kept whole, digits kept with their word:
@@ -17,7 +17,7 @@ import (
 //     neither letter nor digit ends its word;
 //   - char: one character a token;
 //   - action: the whole name is one token.
-func Tokens(name, gran string) []string {
+func tokens(name, gran string) []string {
 	var out []string
 	for off := 0; off < len(name); {
 		end := tokenEnd(name, off, gran)

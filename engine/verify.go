@@ -8,17 +8,17 @@ import (
 	"strings"
 )
 
-// Verify checks a refinement independently of the code that made it. It parses
+// verifyRefinement checks a refinement independently of the code that made it. It parses
 // the refined document again from the bytes that are answered (refined; nil for
 // DETACH_POLICY), pairs its statements with the original ones (kept[i] is the
 // original index of refined statement i; the pairing must keep the order and
 // every key but Action/NotAction), expands both over the universe (an exact
 // name looked up, lit* its range, any other pattern tried with [Match] on its
 // range) and compares them (C1), tests each new pattern for inclusion in the
-// originals with [IncludesAny] (C2), checks that everything but Action/NotAction is
+// originals with includesAny (C2), checks that everything but Action/NotAction is
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
-func Verify(orig *Policy, refined []byte, kept []int, u *universe) Verification {
+func verifyRefinement(orig *Policy, refined []byte, kept []int, u *universe) Verification {
 	return verify(orig, refined, kept, u, map[string]*statementCheck{}, nil, nil)
 }
 
@@ -31,7 +31,7 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 	var ref *Policy
 	if refined != nil {
 		var err *Error
-		if ref, err = ParsePolicy(refined); err != nil {
+		if ref, err = parsePolicy(refined); err != nil {
 			v.Structure = append(v.Structure, "the refined document does not parse: "+err.Error())
 			return v
 		}

@@ -618,7 +618,7 @@ func TestWorstCaseGrowth(t *testing.T) {
 func TestWorkBudgetRoom(t *testing.T) {
 	cat := BuiltinCatalog()
 	_, ro, roF := readOnlyHalf(t)
-	star, _ := ParsePolicy([]byte(`{"Statement":{"Effect":"Allow","Action":"*"}}`))
+	star, _ := parsePolicy([]byte(`{"Statement":{"Effect":"Allow","Action":"*"}}`))
 	for _, c := range []struct {
 		name string
 		p    *Policy
@@ -651,7 +651,7 @@ func TestLargeWithinBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := RefineBounded(req.Policy, req.Findings, req.Catalog, req.Options)
+	res, err := refineBounded(req.Policy, req.Findings, req.Catalog, req.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -695,12 +695,12 @@ func TestTooComplex(t *testing.T) {
 	}
 	// A session refuses the same, then answers what Respond answers.
 	var s Session
-	if _, err := s.RespondBounded(req); err == nil || err.Code != CodeTooComplex {
-		t.Errorf("Session.RespondBounded = %v, want TOO_COMPLEX", err)
+	if _, err := s.respondBounded(req); err == nil || err.Code != CodeTooComplex {
+		t.Errorf("Session.respondBounded = %v, want TOO_COMPLEX", err)
 	}
 	p, fs := articleInputs(t)
 	art := &Request{Policy: p, Findings: fs, Catalog: catalog2024(t)}
-	got, err := s.RespondBounded(art)
+	got, err := s.respondBounded(art)
 	if err != nil {
 		t.Fatal(err)
 	}
