@@ -1,10 +1,10 @@
 //go:build js && wasm
 
 // Command playground is the browser side of the Whittle playground
-// (index.html): it reads the three editors, calls the engine in-process
-// (engine.ParseRequest and engine.Respond, the two halves of
-// engine.HandleRefine, the API's entry point) and renders the
-// result, the diff and the tries. All refinement logic lives in package engine;
+// (index.html): it reads the editors, calls the engine in-process
+// (engine.RecommendationFromTexts, then an engine.Session's Respond or
+// Recommend, and Check for the check pane: what the API's routes answer) and
+// renders the result, the diff and the tries. All refinement logic lives in package engine;
 // this package only moves text between the engine and the DOM, always as text
 // (textContent, text nodes), never as HTML.
 package main
@@ -122,7 +122,6 @@ func main() {
 		go a.loadExample(a.exampleSel.Value())
 	})
 	for name, ed := range map[string]*editor{"policy": a.policy, "findings": a.findings, "catalog": a.catalog} {
-		ed := ed
 		a.byID("format-"+name).AddEventListener("click", false, func(dom.Event) { a.format(ed) })
 	}
 	a.byID("copy-button").AddEventListener("click", false, func(dom.Event) { a.copy() })

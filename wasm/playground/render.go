@@ -211,7 +211,7 @@ func setChunkedText(el js.Value, text string) {
 	build(el, "", chunks...)
 }
 
-// prettyOriginal is the policy text pretty-printed as diff.Compare does, kept
+// prettyOriginal is the policy text pretty-printed as the diff shows it, kept
 // for the next refinement: editing the findings leaves the policy as it was.
 func (a *app) prettyOriginal(text string) (string, error) {
 	if text != a.original.text || a.original.pretty == "" {
@@ -239,7 +239,7 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	}
 	a.diffKey = key
 	clear(el)
-	// diff.Compare, with the pretty texts the page has already made.
+	// The line diff of the pretty texts the page has already made.
 	td := now()
 	original, err := a.prettyOriginal(policyText)
 	if err == nil && !detach {

@@ -11,7 +11,6 @@
 package diff
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -35,20 +34,6 @@ type Line struct {
 
 // String is the line as shown: the Op character, a space, the text.
 func (l Line) String() string { return string(l.Op) + " " + l.Text }
-
-// Compare pretty-prints the JSON documents original and refined and returns the
-// line diff between the two texts.
-func Compare(original, refined []byte) ([]Line, error) {
-	a, err := Pretty(original)
-	if err != nil {
-		return nil, fmt.Errorf("original: %w", err)
-	}
-	b, err := Pretty(refined)
-	if err != nil {
-		return nil, fmt.Errorf("refined: %w", err)
-	}
-	return Lines(string(a), string(b)), nil
-}
 
 // Lines returns a line diff turning text a into text b.
 //
@@ -200,36 +185,4 @@ func splitLines(text string) []string {
 		return nil
 	}
 	return strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-}
-
-// Apply replays the diff d on the text original: Same and Delete lines must
-// match the original's lines in order, Delete lines are dropped and Insert lines
-// added. It returns the resulting text, or an error saying where d does not fit.
-func Apply(original string, d []Line) (string, error) {
-	src := splitLines(original)
-	var out []string
-	i := 0
-	for n, l := range d {
-		switch l.Op {
-		case Same, Delete:
-			if i >= len(src) || src[i] != l.Text {
-				return "", fmt.Errorf("diff line %d %q does not match original line %d", n+1, l.String(), i+1)
-			}
-			i++
-			if l.Op == Same {
-				out = append(out, l.Text)
-			}
-		case Insert:
-			out = append(out, l.Text)
-		default:
-			return "", fmt.Errorf("diff line %d: unknown op %q", n+1, l.Op)
-		}
-	}
-	if i != len(src) {
-		return "", fmt.Errorf("diff ends at original line %d of %d", i+1, len(src))
-	}
-	if len(out) == 0 {
-		return "", nil
-	}
-	return strings.Join(out, "\n") + "\n", nil
 }

@@ -75,18 +75,18 @@ func TestPrettyMatchesMarshalIndent(t *testing.T) {
 // document (same JSON value).
 func prove(t *testing.T, name string, original, refined []byte) []Line {
 	t.Helper()
-	d, err := Compare(original, refined)
+	d, err := compare(original, refined)
 	if err != nil {
 		t.Fatalf("%s: Compare: %v", name, err)
 	}
 	a, _ := Pretty(original)
 	b, _ := Pretty(refined)
-	got, err := Apply(string(a), d)
+	got, err := apply(string(a), d)
 	if err != nil {
 		t.Fatalf("%s: Apply: %v", name, err)
 	}
 	if got != string(b) {
-		t.Fatalf("%s: Apply(original, diff) differs from the refined text:\n%s\nwant\n%s", name, got, b)
+		t.Fatalf("%s: apply(original, diff) differs from the refined text:\n%s\nwant\n%s", name, got, b)
 	}
 	var gv, wv any
 	if err := json.Unmarshal([]byte(got), &gv); err != nil {
@@ -363,4 +363,53 @@ func FuzzPretty(f *testing.F) {
 			t.Fatalf("Pretty is not idempotent on %q", src)
 		}
 	})
+}
+
+// The page diffs texts it has already pretty-printed (Lines); the tests
+// compare documents and replay the diff to prove it.
+
+// compare pretty-prints the JSON documents original and refined and returns the
+// line diff between the two texts.
+func compare(original, refined []byte) ([]Line, error) {
+	a, err := Pretty(original)
+	if err != nil {
+		return nil, fmt.Errorf("original: %w", err)
+	}
+	b, err := Pretty(refined)
+	if err != nil {
+		return nil, fmt.Errorf("refined: %w", err)
+	}
+	return Lines(string(a), string(b)), nil
+}
+
+// apply replays the diff d on the text original: Same and Delete lines must
+// match the original's lines in order, Delete lines are dropped and Insert lines
+// added. It returns the resulting text, or an error saying where d does not fit.
+func apply(original string, d []Line) (string, error) {
+	src := splitLines(original)
+	var out []string
+	i := 0
+	for n, l := range d {
+		switch l.Op {
+		case Same, Delete:
+			if i >= len(src) || src[i] != l.Text {
+				return "", fmt.Errorf("diff line %d %q does not match original line %d", n+1, l.String(), i+1)
+			}
+			i++
+			if l.Op == Same {
+				out = append(out, l.Text)
+			}
+		case Insert:
+			out = append(out, l.Text)
+		default:
+			return "", fmt.Errorf("diff line %d: unknown op %q", n+1, l.Op)
+		}
+	}
+	if i != len(src) {
+		return "", fmt.Errorf("diff ends at original line %d of %d", i+1, len(src))
+	}
+	if len(out) == 0 {
+		return "", nil
+	}
+	return strings.Join(out, "\n") + "\n", nil
 }
