@@ -392,37 +392,65 @@ func foldRunes(s string) []rune {
 	return rs
 }
 
-// includesSearch decides L(p) ⊆ ∪ L(q) by exploring pairs (position in p, set of
-// states of the q automata) for a word of p that no q accepts. Letters that no q
-// names behave alike, so one fresh letter stands for all of them.
+// includesSearch decides L(p) ⊆ ∪ L(q) by searching for a word of p that no q
+// accepts (globSearch); states counts the words of state sets it visits. In
+// the rare case where deciding would take more than maxInclusionStates steps,
+// it answers false.
 func includesSearch(p []rune, qs []string, states *int) bool {
+	_, found, exceeded := globSearch(p, qs, states, false)
+	return !found && !exceeded
+}
+
+// witnessLetters are the letters a search tries where p has a wildcard, for
+// all the letters no q names: readable ones first, so that a witness reads as
+// a name.
+const witnessLetters = "XQZJKVWYxqzjkvwy0123456789"
+
+// globSearch explores pairs (position in p, set of states of the q automata),
+// depth first and shortest words first, for a word of p that no q accepts.
+// Letters that no q names behave alike, so one fresh letter stands for all of
+// them. With word, it keeps the letters read, and returns the word found, in
+// p's own casing where p is literal; found tells whether there is one;
+// exceeded, whether it stopped past maxInclusionStates. states counts the
+// words of state sets visited.
+func globSearch(p []rune, qs []string, states *int, word bool) (w string, found, exceeded bool) {
 	type glob struct {
 		pat  []rune
 		base int // index of its state 0 in the joint state space
 	}
 	var gs []glob
 	n := 0
-	alphabet := map[rune]bool{}
+	named := map[rune]bool{}
 	for _, q := range qs {
 		rs := foldRunes(q)
 		gs = append(gs, glob{rs, n})
 		n += len(rs) + 1
 		for _, r := range rs {
 			if r != '*' && r != '?' {
-				alphabet[r] = true
+				named[r] = true
 			}
 		}
 	}
-	fresh := rune(0x10FFFF) // a letter no pattern names (fold never yields it for a named one)
-	for alphabet[fresh] {
-		fresh--
+	var letters []rune // one fresh letter, then the named ones
+	for _, r := range witnessLetters {
+		if !named[fold(r)] {
+			letters = append(letters, r)
+			break
+		}
 	}
-	letters := []rune{fresh}
-	for r := range alphabet {
+	if letters == nil {
+		fresh := rune(0x10FFFF) // fold never yields it for a named letter
+		for named[fresh] {
+			fresh--
+		}
+		letters = append(letters, fresh)
+	}
+	for r := range named {
 		letters = append(letters, r)
 	}
 	words := (n + 63) / 64
-	// closure adds the states reachable through stars matching the empty string.
+	// add adds state j of g and the states reachable through stars matching
+	// the empty string.
 	add := func(set []uint64, g glob, j int) {
 		for {
 			set[(g.base+j)/64] |= 1 << ((g.base + j) % 64)
@@ -433,16 +461,13 @@ func includesSearch(p []rune, qs []string, states *int) bool {
 			return
 		}
 	}
-	start := make([]uint64, words)
-	for _, g := range gs {
-		add(start, g, 0)
-	}
 	step := func(set []uint64, c rune) []uint64 {
 		next := make([]uint64, words)
+		c = fold(c)
 		for _, g := range gs {
-			for j := 0; j <= len(g.pat); j++ {
+			for j := 0; j < len(g.pat); j++ {
 				s := g.base + j
-				if set[s/64]&(1<<(s%64)) == 0 || j == len(g.pat) {
+				if set[s/64]&(1<<(s%64)) == 0 {
 					continue
 				}
 				switch pc := g.pat[j]; {
@@ -472,9 +497,31 @@ func includesSearch(p []rune, qs []string, states *int) bool {
 		}
 		return true
 	}
+	// rest completes a word from position i of p with the shortest string:
+	// stars match nothing, a ? takes the first letter.
+	rest := func(i int) string {
+		var b strings.Builder
+		for _, c := range p[i:] {
+			switch c {
+			case '*':
+			case '?':
+				b.WriteRune(letters[0])
+			default:
+				b.WriteRune(c)
+			}
+		}
+		return b.String()
+	}
 	type item struct {
-		i   int
-		set []uint64
+		i    int
+		set  []uint64
+		word string
+	}
+	push := func(stack []item, it item, add string) []item {
+		if word {
+			it.word += add
+		}
+		return append(stack, it)
 	}
 	buf := make([]byte, 0, 4+8*words)
 	key := func(it item) string {
@@ -484,8 +531,12 @@ func includesSearch(p []rune, qs []string, states *int) bool {
 		}
 		return string(buf)
 	}
+	start := make([]uint64, words)
+	for _, g := range gs {
+		add(start, g, 0)
+	}
 	seen := map[string]bool{}
-	stack := []item{{0, start}}
+	stack := []item{{0, start, ""}}
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -496,30 +547,34 @@ func includesSearch(p []rune, qs []string, states *int) bool {
 		seen[k] = true
 		*states += words
 		if len(seen) > maxInclusionStates {
-			return false
+			return "", false, true
 		}
 		if empty(it.set) {
-			return false // some word of p is matched by no q
+			if word {
+				return it.word + rest(it.i), true, false // no q can match any way on
+			}
+			return "", true, false
 		}
 		if it.i == len(p) {
 			if !accepts(it.set) {
-				return false
+				return it.word, true, false
 			}
 			continue
 		}
+		// Pushed in reverse, so that the shortest words are tried first.
 		switch c := p[it.i]; c {
 		case '*':
-			stack = append(stack, item{it.i + 1, it.set})
-			for _, l := range letters {
-				stack = append(stack, item{it.i, step(it.set, l)})
+			for l := len(letters) - 1; l >= 0; l-- {
+				stack = push(stack, item{it.i, step(it.set, letters[l]), it.word}, string(letters[l]))
 			}
+			stack = push(stack, item{it.i + 1, it.set, it.word}, "")
 		case '?':
-			for _, l := range letters {
-				stack = append(stack, item{it.i + 1, step(it.set, l)})
+			for l := len(letters) - 1; l >= 0; l-- {
+				stack = push(stack, item{it.i + 1, step(it.set, letters[l]), it.word}, string(letters[l]))
 			}
 		default:
-			stack = append(stack, item{it.i + 1, step(it.set, c)})
+			stack = push(stack, item{it.i + 1, step(it.set, c), it.word}, string(c))
 		}
 	}
-	return true
+	return "", false, false
 }
