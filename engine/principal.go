@@ -85,16 +85,11 @@ type setReader struct {
 	bytes int // document bytes read so far
 }
 
+// fail is policyError in the reader's field, located in its text.
 func (r *setReader) fail(v *Value, path, format string, args ...any) *Error {
-	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
-	}
-	off := -1
-	if v != nil {
-		off = v.Off
-	}
-	return (&Error{Code: CodeInvalidPolicy, Field: r.field, Path: path, Message: msg, Offset: off}).Locate(r.text)
+	e := policyError(v, path, format, args...)
+	e.Field = r.field
+	return e.Locate(r.text)
 }
 
 // readPolicySet reads the policies of one principal from v, parsed from text:
