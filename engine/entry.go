@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -211,22 +210,19 @@ func readFindingsCatalog(body []byte, top *Value, age int) (f *Findings, cat *Ca
 	}
 	cat = BuiltinCatalog()
 	if cv := top.Get("catalog"); cv != nil && cv.Kind != KindNull && !(cv.Kind == KindString && strings.TrimSpace(cv.Str) == "") {
-		var user *Catalog
-		source := cv.Str
 		if cv.Kind == KindString {
-			user, err = ParseCatalog([]byte(cv.Str))
+			cat, err = overlayCached(cv.Str, func() (*Catalog, *Error) { return ParseCatalog([]byte(cv.Str)) })
 		} else {
-			source = string(body[cv.Off:cv.End])
-			if user, err = catalogFromValue(cv); err != nil {
-				err.Locate(body)
-			}
+			cat, err = overlayCached(string(body[cv.Off:cv.End]), func() (*Catalog, *Error) {
+				user, err := catalogFromValue(cv)
+				if err != nil {
+					err.Locate(body)
+				}
+				return user, err
+			})
 		}
 		if err != nil {
 			return nil, nil, err
-		}
-		if over := cat.Overlay(user); over != cat {
-			over.source = source // the same text, the same catalog (see Session)
-			cat = over
 		}
 	}
 	return f, cat, nil
@@ -299,17 +295,4 @@ func (o Options) check() *Error {
 // HandleCatalog answers GET /api/v1/catalog: the built-in catalog's metadata.
 func HandleCatalog() []byte {
 	return marshalIndent(BuiltinCatalog().Info())
-}
-
-// marshalIndent encodes v as 2-space indented JSON without escaping <, >, &,
-// with a final newline: the one output form of every answer.
-func marshalIndent(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		panic(err) // only our own types reach here
-	}
-	return b.Bytes()
 }

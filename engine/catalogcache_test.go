@@ -1,0 +1,56 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestRequestCatalogsKept checks that a catalog text sent again gives the same
+// catalog, in either form, that another text gives another, and that the
+// cache keeps its bounds.
+func TestRequestCatalogsKept(t *testing.T) {
+	req := func(catalog string) *Request {
+		t.Helper()
+		body := `{"policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]},
+			"findings": [], "catalog": ` + catalog + `}`
+		r, err := ParseRequest([]byte(body))
+		if err != nil {
+			t.Fatalf("ParseRequest(%s): %v", catalog, err)
+		}
+		return r
+	}
+	text := `{"zzkept": ["GetThing", "PutThing"]}`
+	a, b := req(text), req(text)
+	if a.Catalog != b.Catalog {
+		t.Errorf("the same catalog text twice gave two catalogs")
+	}
+	if s := req(fmt.Sprintf("%q", text)); s.Catalog != a.Catalog {
+		t.Errorf("the catalog as a string gave another catalog than the same text as an object")
+	}
+	other := req(`{"zzkept": ["GetThing"]}`)
+	if other.Catalog == a.Catalog {
+		t.Fatalf("two catalog texts gave the same catalog")
+	}
+	if got := other.Catalog.Actions("zzkept"); len(got) != 1 {
+		t.Errorf("the second catalog's zzkept actions = %q, want one", got)
+	}
+	for i := range 3 * maxCachedCatalogs {
+		req(fmt.Sprintf(`{"zzmany%d": ["Get%s"]}`, i, strings.Repeat("x", i)))
+	}
+	rc := &requestCatalogs
+	rc.Lock()
+	n, bytes, order := len(rc.byText), rc.bytes, len(rc.order)
+	sum := 0
+	for _, k := range rc.order {
+		sum += len(k)
+	}
+	rc.Unlock()
+	if n > maxCachedCatalogs || order != n || bytes != sum || bytes > maxCachedCatalogBytes {
+		t.Errorf("cache holds %d catalogs (%d in order), %d bytes counted, %d kept; want at most %d catalogs, counts agreeing",
+			n, order, bytes, sum, maxCachedCatalogs)
+	}
+	if again := req(text); again.Catalog == a.Catalog {
+		t.Errorf("the first catalog is still kept after %d others", 3*maxCachedCatalogs)
+	}
+}
