@@ -67,3 +67,24 @@ func overlayCached(text string, read func() (*Catalog, *Error)) (*Catalog, *Erro
 	rc.bytes += len(text)
 	return over, nil
 }
+
+// skipKeptCatalog is parseBody's jsonParser.skip: the end of the request's
+// catalog when its text is that of a kept catalog, which was read and found
+// valid before. (A kept text is a whole JSON value, so its end is where its
+// brackets close.)
+func skipKeptCatalog(key string, text []byte, at int) int {
+	if key != "catalog" {
+		return -1
+	}
+	end := bracketEnd(text, at)
+	if end < 0 {
+		return -1
+	}
+	rc := &requestCatalogs
+	rc.Lock()
+	defer rc.Unlock()
+	if _, ok := rc.byText[string(text[at:end])]; !ok {
+		return -1
+	}
+	return end
+}

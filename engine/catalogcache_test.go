@@ -54,3 +54,48 @@ func TestRequestCatalogsKept(t *testing.T) {
 		t.Errorf("the first catalog is still kept after %d others", 3*maxCachedCatalogs)
 	}
 }
+
+// TestKeptCatalogSkipped checks that a kept catalog's text is not read again
+// when a body is parsed, that the request still gets its catalog when the
+// kept one is gone between parsing and reading, and that the bytes around a
+// skipped catalog are checked as before.
+func TestKeptCatalogSkipped(t *testing.T) {
+	catalog := `{"zzskip": ["GetThing", "ListThings"]}`
+	body := []byte(`{"policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "zzskip:*", "Resource": "*"}]},
+		"findings": [], "catalog": ` + catalog + `}`)
+	first, err := ParseRequest(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := parseBody(body, "policy", "findings", "catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv := top.Get("catalog")
+	if !cv.skipped || string(body[cv.Off:cv.End]) != catalog {
+		t.Fatalf("catalog value skipped=%v text %q, want skipped, text %q", cv.skipped, body[cv.Off:cv.End], catalog)
+	}
+	rc := &requestCatalogs
+	rc.Lock()
+	rc.byText, rc.order, rc.bytes = nil, nil, 0 // gone before the catalog is read
+	rc.Unlock()
+	_, cat, err := readFindingsCatalog(body, top, 0)
+	if err != nil {
+		t.Fatalf("readFindingsCatalog after the kept catalog went: %v", err)
+	}
+	if got, want := cat.Actions("zzskip"), first.Catalog.Actions("zzskip"); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("catalog read again has zzskip actions %q, want %q", got, want)
+	}
+	for _, tail := range []string{`}}`, `,}`, `,"x": 1}`, `]}`} {
+		bad := []byte(strings.TrimSuffix(string(body), "}") + tail)
+		_, kept := ParseRequest(bad)
+		rc.Lock()
+		rc.byText, rc.order, rc.bytes = nil, nil, 0
+		rc.Unlock()
+		_, fresh := ParseRequest(bad)
+		if kept == nil || fresh == nil || kept.Error() != fresh.Error() {
+			t.Errorf("body ending %#q: with the catalog kept: %v; without: %v; want the same error", tail, kept, fresh)
+		}
+		ParseRequest(body) // keep it again
+	}
+}

@@ -100,7 +100,10 @@ func parseBody(body []byte, keys ...string) (*Value, *Error) {
 	if len(body) > MaxRequestBytes {
 		return nil, &Error{Code: CodeTooLarge, Offset: -1, Message: fmt.Sprintf("the request body is larger than %d bytes", MaxRequestBytes)}
 	}
-	top, err := ParseJSON(body)
+	// A catalog kept from an earlier request is not read again (see
+	// overlayCached): its text was valid JSON then.
+	p := &jsonParser{text: body, skip: skipKeptCatalog}
+	top, err := p.parse()
 	if err != nil {
 		err.Field = "body"
 		return nil, err
@@ -214,6 +217,10 @@ func readFindingsCatalog(body []byte, top *Value, age int) (f *Findings, cat *Ca
 			cat, err = overlayCached(cv.Str, func() (*Catalog, *Error) { return ParseCatalog([]byte(cv.Str)) })
 		} else {
 			cat, err = overlayCached(string(body[cv.Off:cv.End]), func() (*Catalog, *Error) {
+				if cv.skipped { // kept when the body was read, gone since: read it now
+					p := &jsonParser{text: body, pos: cv.Off}
+					cv = p.value(1)
+				}
 				user, err := catalogFromValue(cv)
 				if err != nil {
 					err.Locate(body)

@@ -40,6 +40,9 @@ type Value struct {
 	Obj  []Member // object members, in input order
 	Off  int      // byte offset of the value in the parsed text (-1 for made values)
 	End  int      // byte offset just past the value
+	// skipped: an array or object left unread because its text is known to
+	// be valid (see jsonParser.skip); Arr and Obj are empty.
+	skipped bool
 }
 
 // Member is one key and value of an object.
@@ -85,7 +88,12 @@ func clip(s string, n int) string {
 // path of the value being read. Input must be UTF-8; nesting deeper than
 // [MaxJSONDepth] is refused.
 func ParseJSON(text []byte) (*Value, *Error) {
-	p := &jsonParser{text: text}
+	return (&jsonParser{text: text}).parse()
+}
+
+// parse reads p.text as one JSON value.
+func (p *jsonParser) parse() (*Value, *Error) {
+	text := p.text
 	p.skipSpace()
 	v := p.value(0)
 	if p.err == nil {
@@ -105,6 +113,11 @@ type jsonParser struct {
 	pos  int
 	path []pathSeg
 	err  *Error
+	// skip, when set, is asked about each member of the top object whose
+	// value is an array or an object: when it returns the end of the value
+	// (past at), the value is known to be valid JSON and is not read (see
+	// parseBody).
+	skip func(key string, text []byte, at int) (end int)
 }
 
 type pathSeg struct {
@@ -419,7 +432,10 @@ func (p *jsonParser) object(depth int) *Value {
 		p.pos++
 		p.skipSpace()
 		p.path = append(p.path, pathSeg{key: key, index: -1})
-		val := p.value(depth)
+		val := p.skipped(key, depth)
+		if val == nil {
+			val = p.value(depth)
+		}
 		if p.err != nil {
 			return nil
 		}
@@ -438,6 +454,54 @@ func (p *jsonParser) object(depth int) *Value {
 		p.fail("unexpected %s in object, want ',' or '}'", p.what())
 		return nil
 	}
+}
+
+// skipped returns the value of the top object's member key, at p.pos, unread
+// if p.skip knows it, and moves past it; nil otherwise.
+func (p *jsonParser) skipped(key string, depth int) *Value {
+	if p.skip == nil || depth != 1 || p.pos >= len(p.text) {
+		return nil
+	}
+	kind := KindObject
+	switch p.text[p.pos] {
+	case '{':
+	case '[':
+		kind = KindArray
+	default:
+		return nil
+	}
+	end := p.skip(key, p.text, p.pos)
+	if end <= p.pos {
+		return nil
+	}
+	v := &Value{Kind: kind, Off: p.pos, End: end, skipped: true}
+	p.pos = end
+	return v
+}
+
+// bracketEnd returns the end of the array or object that starts at text[at],
+// found by matching brackets outside strings without checking anything else:
+// the end the parser finds for the value when the value is valid JSON. It
+// returns -1 when the brackets do not close.
+func bracketEnd(text []byte, at int) int {
+	depth := 0
+	for i := at; i < len(text); i++ {
+		switch text[i] {
+		case '"':
+			for i++; i < len(text) && text[i] != '"'; i++ {
+				if text[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 func (p *jsonParser) array(depth int) *Value {
