@@ -62,11 +62,23 @@ func validatePattern(p string) string {
 }
 
 // hasWildcard reports whether p holds * or ?.
-func hasWildcard(p string) bool { return strings.ContainsAny(p, "*?") }
+func hasWildcard(p string) bool { return wildcardAt(p) >= 0 }
+
+// wildcardAt is the index of the first * or ? of p, or -1. (A loop: it is
+// called for every pattern and action the engine meets, and strings.IndexAny
+// sets up a byte set on each call.)
+func wildcardAt(p string) int {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '*' || p[i] == '?' {
+			return i
+		}
+	}
+	return -1
+}
 
 // literalPrefix is the part of p before its first wildcard.
 func literalPrefix(p string) string {
-	if i := strings.IndexAny(p, "*?"); i >= 0 {
+	if i := wildcardAt(p); i >= 0 {
 		return p[:i]
 	}
 	return p
