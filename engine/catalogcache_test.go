@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -97,5 +98,47 @@ func TestKeptCatalogSkipped(t *testing.T) {
 			t.Errorf("body ending %#q: with the catalog kept: %v; without: %v; want the same error", tail, kept, fresh)
 		}
 		ParseRequest(body) // keep it again
+	}
+}
+
+// TestWholeCatalogShared checks that universes of a whole catalog share its
+// actions but not their marks or memos, that their actions are the catalog's,
+// and that sessions on several goroutines, all starting from the kept
+// universe, answer as one alone does (scripts/test runs it with -race).
+func TestWholeCatalogShared(t *testing.T) {
+	cat := BuiltinCatalog()
+	a, b := newUniverse(cat, nil, true, nil), newUniverse(cat, nil, true, nil)
+	if &a.names[0] != &b.names[0] {
+		t.Errorf("two universes of the whole built-in catalog do not share its names")
+	}
+	fresh := buildUniverse(cat, nil, true, nil)
+	if strings.Join(a.names, ",") != strings.Join(fresh.names, ",") || strings.Join(a.keys, ",") != strings.Join(fresh.keys, ",") ||
+		string(a.levels) != string(fresh.levels) || len(a.bySvc) != len(fresh.bySvc) || a.ascii != fresh.ascii {
+		t.Fatalf("the kept universe differs from one built afresh")
+	}
+	a.unused[0] = true
+	a.patternRange("s3:Get*")
+	if b.unused[0] || len(b.ranges) != 0 {
+		t.Errorf("marking one universe or filling its range memo reached the other: unused[0]=%v, %d ranges", b.unused[0], len(b.ranges))
+	}
+	body := mustRead(t, "testdata/golden/check-role-recommendation.request.json")
+	want, err := HandleCheck(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([][]byte, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], _ = HandleCheck(body)
+		}()
+	}
+	wg.Wait()
+	for i, g := range got {
+		if string(g) != string(want) {
+			t.Errorf("check %d on its own goroutine answered differently from one alone", i)
+		}
 	}
 }

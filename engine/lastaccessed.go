@@ -138,9 +138,9 @@ func (rep *report) untrackedAllowed(cat *Catalog, policies []*Policy) int {
 		if allows == nil {
 			continue
 		}
-		for _, name := range cat.Actions(svc) {
-			action := svc + ":" + name
-			if tracked[foldKey(name)] {
+		names, keys := serviceNames(cat, svc) // "svc:Name" and its key, kept across requests
+		for i, action := range names {
+			if tracked[keys[i][len(svc)+1:]] { // the key of Name: svc is lower-case ASCII
 				continue
 			}
 			for _, allowed := range allows {

@@ -84,6 +84,52 @@ func packMarks(b []byte, marks []bool) []byte {
 // newUniverse builds the universe over the given services (all of the catalog's
 // when all is true) and the extra actions.
 func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []string) *universe {
+	if all && len(extra) == 0 {
+		return wholeCatalog(cat)
+	}
+	return buildUniverse(cat, services, all, extra)
+}
+
+// wholeCatalogs keeps the universe of every action of the last few catalogs
+// (the built-in one, and those of requests, which overlayCached keeps), none
+// marked: sessions, and so the check route, start from it for each request.
+// Only what is never written after newUniverse is shared (see unmarked).
+var wholeCatalogs struct {
+	sync.Mutex
+	cats []*Catalog
+	us   []*universe
+}
+
+// maxWholeCatalogs bounds wholeCatalogs: the built-in catalog and a few of
+// requests (about 1 MB each for the built-in catalog's 22,000 actions).
+const maxWholeCatalogs = 4
+
+// wholeCatalog returns a universe of every action of cat, none marked.
+func wholeCatalog(cat *Catalog) *universe {
+	wc := &wholeCatalogs
+	var u *universe
+	wc.Lock()
+	if i := slices.Index(wc.cats, cat); i >= 0 {
+		u = wc.us[i]
+	}
+	wc.Unlock()
+	if u == nil {
+		u = buildUniverse(cat, nil, true, nil)
+		wc.Lock()
+		if len(wc.cats) >= maxWholeCatalogs {
+			wc.cats, wc.us = wc.cats[1:], wc.us[1:]
+		}
+		wc.cats, wc.us = append(wc.cats, cat), append(wc.us, u)
+		wc.Unlock()
+	}
+	v := *u // its names, keys, levels and bySvc; its memos and marks are the copy's own
+	v.unused = make([]bool, len(u.names))
+	v.ranges, v.unusedIdx, v.allIdx = nil, nil, nil
+	return &v
+}
+
+// buildUniverse is newUniverse, made afresh.
+func buildUniverse(cat *Catalog, services map[string]bool, all bool, extra []string) *universe {
 	u := &universe{}
 	type list struct {
 		names, keys []string

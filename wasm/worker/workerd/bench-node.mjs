@@ -1,4 +1,4 @@
-// bench-node.mjs BUILD_DIR REQUEST_JSON [N] [ISOLATES]: what a Worker request
+// bench-node.mjs BUILD_DIR REQUEST_JSON [N] [ISOLATES] [ROUTE=FILE ...]: what a Worker request
 // costs, under Node (the same V8 as workerd), as a proxy for the CPU time that
 // workerd does not report. It runs the build's own glue (worker.mjs, one kept Go
 // instance per isolate) with a Node stand-in for runtime.mjs, and its fetch with
@@ -14,7 +14,9 @@
 //     runs cold code, as a new workerd isolate does ("cold"); the others reuse the
 //     code V8 has already optimized for the module (medians in "newIsolates");
 //   - kept instance: N refines (default 50) after 5 warm-up ones, one instance;
-//     and as many GET /api/v1/catalog, the floor (glue and bridge, no engine work).
+//     and as many GET /api/v1/catalog, the floor (glue and bridge, no engine work);
+//   - other routes (each ROUTE=FILE: POST /api/v1/ROUTE with the body FILE): N
+//     requests each on the same kept instance after 5 warm-up ones ("routes").
 //
 // Prints medians and 90th percentiles in milliseconds, as JSON, of wall time, of
 // "cpu": the CPU time of the thread that runs the request (Linux
@@ -30,7 +32,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [dir, requestFile, nArg, isoArg] = process.argv.slice(2);
+const [dir, requestFile, nArg, isoArg, ...routeArgs] = process.argv.slice(2);
 const n = Number(nArg || 50);
 const isolates = Number(isoArg || 10);
 const body = readFileSync(requestFile);
@@ -80,11 +82,11 @@ let isolate = 0;
 const fresh = async () => (await import(pathToFileURL(join(work, "worker.mjs")).href + "?isolate=" + ++isolate)).default;
 
 // timed runs one request through worker's fetch and returns wall and CPU ms.
-async function timed(worker, method) {
+async function timed(worker, method, route = "refine", routeBody = body) {
   const init = { method, headers: { "Content-Type": "application/json" } };
-  if (method === "POST") init.body = body;
+  if (method === "POST") init.body = routeBody;
   if (method === "OPTIONS") init.headers = { Origin: "https://example.org", "Access-Control-Request-Method": "POST" };
-  const url = "http://127.0.0.1/api/v1/" + (method === "GET" ? "catalog" : "refine");
+  const url = "http://127.0.0.1/api/v1/" + (method === "GET" ? "catalog" : route);
   const c0 = process.cpuUsage();
   const n0 = threadNs();
   const t0 = performance.now();
@@ -94,7 +96,7 @@ async function timed(worker, method) {
   const cpu = (threadNs() - n0) / 1e6;
   const c = process.cpuUsage(c0);
   const want = method === "OPTIONS" ? 204 : 200;
-  if (res.status !== want) throw new Error(`${method}: status ${res.status}: ${text}`);
+  if (res.status !== want) throw new Error(`${method} ${url}: status ${res.status}: ${text}`);
   return { wall, cpu, cpuAll: (c.user + c.system) / 1000, bytes: text.length };
 }
 
@@ -107,7 +109,7 @@ for (let i = 0; i < isolates; i++) {
   firstOnly.push(await timed(await fresh(), "POST"));
 }
 
-const kept = [], floor = [];
+const kept = [], floor = [], routes = [];
 let keptMean = 0, floorMean = 0;
 if (n > 0) {
   const w = await fresh();
@@ -119,6 +121,15 @@ if (n > 0) {
   t0 = threadNs();
   for (let i = 0; i < n; i++) floor.push(await timed(w, "GET"));
   floorMean = (threadNs() - t0) / 1e6 / n;
+  for (const arg of routeArgs) {
+    const [route, file] = arg.split("=");
+    const routeBody = readFileSync(file);
+    for (let i = 0; i < 5; i++) await timed(w, "POST", route, routeBody);
+    const runs = [];
+    t0 = threadNs();
+    for (let i = 0; i < n; i++) runs.push(await timed(w, "POST", route, routeBody));
+    routes.push({ route, file, runs, mean: (threadNs() - t0) / 1e6 / n });
+  }
 }
 rmSync(work, { recursive: true, force: true });
 
@@ -151,6 +162,9 @@ if (isolates > 1) {
 if (n > 0) {
   out.keptInstance = { runs: n, responseBytes: kept[0].bytes, cpuMean: +keptMean.toFixed(2), ...both(kept) };
   out.keptCatalogFloor = { runs: n, cpuMean: +floorMean.toFixed(2), ...both(floor) };
+  if (routes.length > 0) {
+    out.routes = routes.map((r) => ({ route: r.route, file: r.file, responseBytes: r.runs[0].bytes, cpuMean: +r.mean.toFixed(2), ...both(r.runs) }));
+  }
 }
 console.log(JSON.stringify(out));
 process.exit(0);
