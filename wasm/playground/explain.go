@@ -4,13 +4,13 @@ package main
 
 import (
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall/js"
 
 	"whittle/engine"
 	"whittle/wasm/playground/awscli"
+	"whittle/wasm/playground/describe"
 	"whittle/wasm/playground/diff"
 )
 
@@ -21,76 +21,6 @@ const (
 	firstExplained = 40
 	moreExplained  = 200
 )
-
-// accessOrder is the order in which access levels are named, that of the
-// Service Authorization Reference; other levels follow alphabetically.
-var accessOrder = map[string]int{"List": 1, "Read": 2, "Write": 3, "Permissions management": 4, "Tagging": 5}
-
-// count writes n with its noun: 1 action, 58 actions.
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return group(n) + " " + many
-}
-
-// explanation is the sentence of one change, built from the engine's fields
-// only: pattern, allowed, removed, kept, replacement and accessLevels.
-func explanation(c *engine.Change) string {
-	var b strings.Builder
-	switch c.Kind {
-	case "excluded":
-		b.WriteString(count(len(c.Replacement), "unused action is", "unused actions are"))
-		b.WriteString(" added to NotAction: ")
-		b.WriteString(strings.Join(first(c.Replacement, 6), ", "))
-		b.WriteString(".")
-	case "removed":
-		b.WriteString(" allowed " + count(c.Allowed, "action", "actions") + "; ")
-		if c.Allowed == 1 {
-			b.WriteString("it is unused, so the entry is removed.")
-		} else {
-			b.WriteString("all " + group(c.Allowed) + " are unused, so the entry is removed.")
-		}
-	default:
-		b.WriteString(" allowed " + count(c.Allowed, "action", "actions") + "; ")
-		if len(c.Removed) == 1 {
-			b.WriteString("1 is unused; ")
-		} else {
-			b.WriteString(group(len(c.Removed)) + " are unused; ")
-		}
-		if c.Kept == 1 {
-			b.WriteString("the 1 still used is covered by ")
-		} else {
-			b.WriteString("the " + group(c.Kept) + " still used are covered by ")
-		}
-		b.WriteString(count(len(c.Replacement), "entry", "entries") + ".")
-	}
-	if len(c.AccessLevels) > 0 {
-		levels := make([]string, 0, len(c.AccessLevels))
-		for l := range c.AccessLevels {
-			levels = append(levels, l)
-		}
-		sort.Slice(levels, func(i, j int) bool {
-			oi, oj := accessOrder[levels[i]], accessOrder[levels[j]]
-			if oi == 0 {
-				oi = 99
-			}
-			if oj == 0 {
-				oj = 99
-			}
-			if oi != oj {
-				return oi < oj
-			}
-			return levels[i] < levels[j]
-		})
-		parts := make([]string, len(levels))
-		for i, l := range levels {
-			parts[i] = group(c.AccessLevels[l]) + " " + l
-		}
-		b.WriteString(" Access removed: " + strings.Join(parts, ", ") + ".")
-	}
-	return b.String()
-}
 
 // renderExplanations lists one clickable sentence per change.
 func (a *app) renderExplanations() {
@@ -120,7 +50,7 @@ func (a *app) explainUpTo(n int) {
 		if c.Kind != "excluded" {
 			btn.Call("appendChild", textEl("code", c.Pattern))
 		}
-		btn.Call("appendChild", jsDocument.Call("createTextNode", explanation(c)))
+		btn.Call("appendChild", jsDocument.Call("createTextNode", describe.Change(c)))
 		li := newEl("li")
 		li.Call("appendChild", btn)
 		frag.Call("appendChild", li)

@@ -26,13 +26,7 @@ const diffFoldOver = 80
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // group writes n with thousands separators: 6144 → 6,144.
-func group(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func group(n int) string { return describe.Group(n) }
 
 func formatMS(ms float64) string { return strconv.FormatFloat(ms, 'f', 1, 64) + " ms" }
 
@@ -118,7 +112,7 @@ func (a *app) renderVerification(v *engine.Verification) {
 	} {
 		if len(p.list) > 0 {
 			problems += len(p.list)
-			parts = append(parts, p.name+": "+strings.Join(first(p.list, 5), ", "))
+			parts = append(parts, p.name+": "+strings.Join(describe.First(p.list, 5), ", "))
 		}
 	}
 	if v.Exact && problems == 0 {
@@ -130,13 +124,6 @@ func (a *app) renderVerification(v *engine.Verification) {
 	el.SetTextContent("✗ The independent check failed: " + strings.Join(parts, "; "))
 	el.SetAttribute("class", "badge bad")
 	el.SetAttribute("data-exact", "false")
-}
-
-func first(list []string, n int) []string {
-	if len(list) <= n {
-		return list
-	}
-	return append(append([]string(nil), list[:n]...), "… "+itoa(len(list)-n)+" more")
 }
 
 func (a *app) renderSize(s *engine.Size, detach bool) {
