@@ -12,6 +12,7 @@ import (
 	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/describe"
 	"whittle/wasm/playground/diff"
+	"whittle/wasm/playground/locate"
 )
 
 // firstExplained is how many changes are explained at first; a button then
@@ -100,13 +101,12 @@ func (a *app) selectChange(i int) {
 		lines.Index(0).Call("scrollIntoView", opts)
 	}
 	c := &a.last.resp.Changes[i]
-	// The pattern's place in the shown document, then in the editor, which
-	// may hold a principal's policies around it.
-	if text := a.policy.Text(); a.docBase >= 0 && text == a.policyText {
-		if from, to, ok := pathRange(a.docText, c.Path); ok {
-			l1, c1 := lineColumn(text, a.docBase+from)
-			l2, c2 := lineColumn(text, a.docBase+to)
-			a.policy.Select(l1, c1, l2, c2)
+	// The pattern's place in the editor, which may hold a principal's
+	// policies around it, as the engine read it (not when the document was
+	// given as a string: its places are the string's).
+	if text := a.policy.Text(); a.docBase >= 0 && text == a.policyText && a.req != nil {
+		if sp, ok := locate.Change(text, a.req.Policy, c); ok {
+			a.policy.Select(sp.FromLine, sp.FromColumn, sp.ToLine, sp.ToColumn)
 		}
 	}
 	for k, tr := range a.trie.tries {
@@ -231,56 +231,4 @@ func (a *app) copyText(text, done string) {
 		return nil
 	})
 	cb.Call("writeText", text).Call("then", ok, fail)
-}
-
-// pathRange finds the value at a change's JSON path (Statement[1].Action[0])
-// in the policy text and returns its byte range. A Statement or Action given
-// as one object or string instead of a list answers to index 0.
-func pathRange(text, path string) (from, to int, ok bool) {
-	v, err := engine.ParseJSON([]byte(text))
-	if err != nil || v == nil {
-		return 0, 0, false
-	}
-	for _, seg := range strings.Split(path, ".") {
-		name, index := seg, -1
-		if k := strings.IndexByte(seg, '['); k >= 0 && strings.HasSuffix(seg, "]") {
-			n, err := strconv.Atoi(seg[k+1 : len(seg)-1])
-			if err != nil {
-				return 0, 0, false
-			}
-			name, index = seg[:k], n
-		}
-		if name != "" {
-			if v = v.Get(name); v == nil {
-				return 0, 0, false
-			}
-		}
-		if index >= 0 {
-			switch {
-			case v.Kind == engine.KindArray && index < len(v.Arr):
-				v = v.Arr[index]
-			case v.Kind != engine.KindArray && index == 0:
-			default:
-				return 0, 0, false
-			}
-		}
-	}
-	if v.Off < 0 || v.End > len(text) {
-		return 0, 0, false
-	}
-	return v.Off, v.End, true
-}
-
-// lineColumn turns a byte offset of text into a 1-based line and column (in
-// characters), as the editor counts them.
-func lineColumn(text string, off int) (line, column int) {
-	line, column = 1, 1
-	for _, r := range text[:off] {
-		if r == '\n' {
-			line, column = line+1, 1
-		} else {
-			column++
-		}
-	}
-	return line, column
 }
