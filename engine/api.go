@@ -120,8 +120,10 @@ type Trie struct {
 // Response is the answer of a refinement (POST /api/v1/refine).
 type Response struct {
 	RecommendedAction string `json:"recommendedAction"` // CREATE_POLICY, DETACH_POLICY or NONE
-	// RecommendedPolicy is the refined document, pretty, in the original key order;
-	// null for DETACH_POLICY.
+	// RecommendedPolicy is the refined document in the original key order:
+	// compact (no white space) in this value, indented with the rest of the
+	// answer in the API's JSON ([Pretty] gives that layout); null for
+	// DETACH_POLICY.
 	RecommendedPolicy json.RawMessage `json:"recommendedPolicy"`
 	Changes           []Change        `json:"changes"`
 	Verification      Verification    `json:"verification"`

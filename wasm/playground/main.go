@@ -19,7 +19,6 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"whittle/engine"
-	"whittle/wasm/playground/diff"
 )
 
 // debounceMS is how long typing must pause before a live refinement: long
@@ -73,10 +72,9 @@ func now() float64 { return js.Global().Get("performance").Call("now").Float() }
 
 // result is the last good refinement, kept while the input is broken.
 type result struct {
-	resp       engine.Response
-	refined    string // pretty refined policy, as shown and copied
-	refinedErr error  // why refined is not pretty (never, for the engine's answers)
-	compact    string // the refined policy without whitespace ("" when detached)
+	resp    engine.Response
+	refined string // the refined policy laid out by engine.Pretty, as shown and copied
+	compact string // the refined policy as the engine answers it, compact ("" when detached)
 }
 
 func main() {
@@ -369,7 +367,7 @@ func (a *app) format(ed *editor) {
 	if strings.TrimSpace(text) == "" {
 		return
 	}
-	pretty, err := diff.Pretty([]byte(text))
+	pretty, err := engine.Pretty([]byte(text))
 	if err != nil {
 		a.setError("Format: the text is not valid JSON yet (" + err.Error() + ")")
 		return

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"syscall/js"
@@ -40,13 +39,11 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	res := &result{resp: *resp}
 	detach := resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
-		res.compact = string(resp.RecommendedPolicy) // the engine answers it without whitespace
-		if p, err := diff.Pretty(resp.RecommendedPolicy); err == nil {
-			res.refined = string(p)
-		} else {
-			res.refined = string(resp.RecommendedPolicy)
-			res.refinedErr = err
-		}
+		res.compact = string(resp.RecommendedPolicy) // the engine answers it compact
+		// What the engine wrote, it reads back: no error to show
+		// (TestPrettyAnswers).
+		p, _ := engine.Pretty(resp.RecommendedPolicy)
+		res.refined = string(p)
 	}
 	a.last = res
 	a.mark("pretty", now()-tp)
@@ -198,17 +195,15 @@ func setChunkedText(el js.Value, text string) {
 	build(el, "", chunks...)
 }
 
-// prettyOriginal is the policy text pretty-printed as the diff shows it, kept
-// for the next refinement: editing the findings leaves the policy as it was.
-func (a *app) prettyOriginal(text string) (string, error) {
+// prettyOriginal is the policy document the diff shows, laid out by the
+// engine from what it read (the request's policy): kept for the next
+// refinement, since editing the findings leaves the policy as it was.
+func (a *app) prettyOriginal(text string) string {
 	if text != a.original.text || a.original.pretty == "" {
-		p, err := diff.Pretty([]byte(text))
-		if err != nil {
-			return "", errors.New("original: " + err.Error())
-		}
-		a.original.text, a.original.pretty = text, string(p)
+		a.original.text = text
+		a.original.pretty = string(append(engine.AppendJSON(nil, a.req.Policy.Doc, "  "), '\n'))
 	}
-	return a.original.pretty, nil
+	return a.original.pretty
 }
 
 // renderDiff shows the line diff of the pretty original and refined policies,
@@ -228,16 +223,8 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	clear(el)
 	// The line diff of the pretty texts the page has already made.
 	td := now()
-	original, err := a.prettyOriginal(policyText)
-	if err == nil && !detach {
-		err = a.last.refinedErr
-	}
-	if err != nil {
-		el.SetTextContent("No diff: " + err.Error())
-		return
-	}
 	refined := a.last.refined // "" when detached: every line deleted
-	lines := diff.Lines(original, refined)
+	lines := diff.Lines(a.prettyOriginal(policyText), refined)
 	a.mark("compare", now()-td)
 	// Consecutive lines of one kind (and of one explained change) go into one
 	// block (white-space: pre), blocks into chunks of chunkLines lines (see
