@@ -3,15 +3,11 @@
 package main
 
 import (
-	"encoding/json"
 	"strconv"
-	"strings"
 	"syscall/js"
 
-	"whittle/engine"
 	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/describe"
-	"whittle/wasm/playground/diff"
 	"whittle/wasm/playground/locate"
 )
 
@@ -115,67 +111,6 @@ func (a *app) selectChange(i int) {
 			break
 		}
 	}
-}
-
-// diffTags gives each line of a diff the index of the listed change it shows
-// (-1 for none): a deleted line holding a change's pattern, an inserted line
-// holding one of its replacement entries, in the same statement. Statements are
-// counted in the pretty-printed original, where each starts with a line "    {"
-// inside "Statement": [ (or is the one object of "Statement": {).
-func diffTags(lines []diff.Line, changes []engine.Change) []int {
-	type key struct {
-		stmt  int
-		value string
-		op    diff.Op
-	}
-	want := map[key]int{}
-	for i, c := range changes {
-		if c.Pattern != "" {
-			want[key{c.Statement, c.Pattern, diff.Delete}] = i
-		}
-		for _, r := range c.Replacement {
-			if _, ok := want[key{c.Statement, r, diff.Insert}]; !ok {
-				want[key{c.Statement, r, diff.Insert}] = i
-			}
-		}
-	}
-	tags := make([]int, len(lines))
-	stmt := -1
-	for n, l := range lines {
-		tags[n] = -1
-		if l.Op != diff.Insert {
-			switch l.Text {
-			case "    {":
-				stmt++
-			case `  "Statement": {`:
-				stmt = 0
-			}
-		}
-		if l.Op == diff.Same || len(want) == 0 {
-			continue
-		}
-		if i, ok := want[key{stmt, entryValue(l.Text), l.Op}]; ok {
-			tags[n] = i
-		}
-	}
-	return tags
-}
-
-// entryValue is the string a pretty-printed line holds: `"s3:Get*",` → s3:Get*;
-// also for a one-string Action: `"Action": "s3:Get*",`.
-func entryValue(line string) string {
-	s := strings.TrimSuffix(strings.TrimSpace(line), ",")
-	for _, k := range []string{`"Action": `, `"NotAction": `} {
-		s = strings.TrimPrefix(s, k)
-	}
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && !strings.ContainsRune(s, '\\') {
-		return s[1 : len(s)-1] // the usual case, without a JSON decoder
-	}
-	var v string
-	if json.Unmarshal([]byte(s), &v) != nil {
-		return ""
-	}
-	return v
 }
 
 // cliCommand is the aws command that makes the refined document the default

@@ -2,7 +2,8 @@
 // original policy and its refinement: both documents are pretty-printed by the
 // engine (engine.Pretty's layout) and compared line by line, like the figure
 // of a unified diff, with "-" for lines only in the original and "+" for lines
-// only in the refinement.
+// only in the refinement. [Tags] says which change of the engine's answer each
+// line shows, and [Fold] lays the lines out in the blocks the page draws.
 //
 // A line diff is used instead of github.com/yudai/gojsondiff's ASCII output:
 // v1.0.0 of that module loses and duplicates array items when two arrays differ
