@@ -19,23 +19,15 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"whittle/engine"
+	"whittle/wasm/playground/examples"
 )
 
 // debounceMS is how long typing must pause before a live refinement: long
 // enough not to refine on every keystroke, short enough to feel immediate.
 const debounceMS = 250
 
-// example is one entry of web/examples/index.json; file names are relative to
-// web/examples/.
-type example struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Policy   string `json:"policy"`
-	Findings string `json:"findings"`
-	Catalog  string `json:"catalog,omitempty"`
-	// Candidate is a policy to check (web/examples/…): AWS's recommendation.
-	Candidate string `json:"candidate,omitempty"`
-}
+// example is one entry of web/examples/index.json (see package examples).
+type example = examples.Example
 
 type app struct {
 	doc                        dom.Document
@@ -414,7 +406,7 @@ func (a *app) loadExamples() error {
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal([]byte(text), &a.examples); err != nil {
+	if a.examples, err = examples.Parse([]byte(text)); err != nil {
 		return err
 	}
 	for _, ex := range a.examples {
@@ -439,7 +431,7 @@ func (a *app) loadExample(id string) {
 		return
 	}
 	texts := make([]string, 4)
-	for i, name := range []string{ex.Policy, ex.Findings, ex.Catalog, ex.Candidate} {
+	for i, name := range []string{ex.Files.Policy, ex.Files.Findings, ex.Files.Catalog, ex.Files.Candidate} {
 		if name == "" {
 			continue
 		}
