@@ -65,9 +65,7 @@ func TestChangeArticle(t *testing.T) {
 		"lambda:GetFunction allowed 1 action; it is unused, so the entry is removed. Access removed: 1 Read.",
 		"s3:Get* allowed 58 actions; 22 are unused; the 36 still used are covered by 7 entries. Access removed: 22 Read.",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("article changes:\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
+	wantLines(t, "article changes", got, want)
 }
 
 func TestFirst(t *testing.T) {
