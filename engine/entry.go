@@ -61,7 +61,7 @@ func respond(req *Request, res *Result) *Response {
 		Tries:             res.Tries,
 	}
 	if res.Policy != nil {
-		resp.RecommendedPolicy = res.Text
+		resp.RecommendedPolicy, resp.policy = res.Text, res.Policy
 	}
 	return resp
 }

@@ -109,8 +109,8 @@ func FuzzPretty(f *testing.F) {
 }
 
 // TestPrettyAnswers: the refined policy of every golden refinement, as the
-// engine answers it (compact), reads back and is laid out with the answer's
-// values, so the playground has no error to show for it.
+// engine answers it, is laid out alike by Response.PrettyPolicy (from the
+// refined document), by Pretty (from the compact text) and by json.Indent.
 func TestPrettyAnswers(t *testing.T) {
 	files, _ := filepath.Glob("testdata/golden/*.request.json")
 	n := 0
@@ -125,6 +125,9 @@ func TestPrettyAnswers(t *testing.T) {
 		}
 		resp := Respond(req)
 		if resp.RecommendedAction == ActionDetach {
+			if p := resp.PrettyPolicy(); p != nil {
+				t.Errorf("%s: PrettyPolicy() = %s for %s, want nil", name, p, ActionDetach)
+			}
 			continue
 		}
 		got, err := Pretty(resp.RecommendedPolicy)
@@ -132,9 +135,16 @@ func TestPrettyAnswers(t *testing.T) {
 		if jerr := json.Indent(&want, resp.RecommendedPolicy, "", "  "); err != nil || jerr != nil || string(got) != want.String()+"\n" {
 			t.Errorf("%s: Pretty(%s) = %s, %v, want %s (%v)", name, resp.RecommendedPolicy, got, err, want.String(), jerr)
 		}
+		if p := resp.PrettyPolicy(); !bytes.Equal(p, got) {
+			t.Errorf("%s: PrettyPolicy() = %s, want %s", name, p, got)
+		}
 		n++
 	}
 	if n < 5 {
 		t.Fatalf("%d golden refinements, want the whole set", n)
+	}
+	var decoded Response
+	if err := json.Unmarshal([]byte(`{"recommendedPolicy":{"Statement":[]}}`), &decoded); err != nil || decoded.PrettyPolicy() != nil {
+		t.Errorf("PrettyPolicy of a decoded answer = %s, %v; want nil", decoded.PrettyPolicy(), err)
 	}
 }

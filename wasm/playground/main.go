@@ -65,7 +65,7 @@ func now() float64 { return js.Global().Get("performance").Call("now").Float() }
 // result is the last good refinement, kept while the input is broken.
 type result struct {
 	resp    engine.Response
-	refined string // the refined policy laid out by engine.Pretty, as shown and copied
+	refined string // the refined policy laid out by the engine (PrettyPolicy), as shown and copied
 	compact string // the refined policy as the engine answers it, compact ("" when detached)
 }
 

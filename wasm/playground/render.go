@@ -32,10 +32,7 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	detach := resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
 		res.compact = string(resp.RecommendedPolicy) // the engine answers it compact
-		// What the engine wrote, it reads back: no error to show
-		// (TestPrettyAnswers).
-		p, _ := engine.Pretty(resp.RecommendedPolicy)
-		res.refined = string(p)
+		res.refined = string(resp.PrettyPolicy())
 	}
 	a.last = res
 	a.mark("pretty", now()-tp)
@@ -188,12 +185,13 @@ func setChunkedText(el js.Value, text string) {
 }
 
 // prettyOriginal is the policy document the diff shows, laid out by the
-// engine from what it read (the request's policy): kept for the next
-// refinement, since editing the findings leaves the policy as it was.
+// engine from what it read (the request's policy, not parsed again): kept
+// for the next refinement, since editing the findings leaves the policy as
+// it was.
 func (a *app) prettyOriginal(text string) string {
 	if text != a.original.text || a.original.pretty == "" {
 		a.original.text = text
-		a.original.pretty = string(append(engine.AppendJSON(nil, a.req.Policy.Doc, "  "), '\n'))
+		a.original.pretty = string(a.req.Policy.Doc.Pretty())
 	}
 	return a.original.pretty
 }
