@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"whittle/engine"
-	"whittle/wasm/playground/diff"
 )
 
 const roleDir = "../engine/testdata/role/"
@@ -35,7 +34,7 @@ func roleAnswer(t *testing.T, report, principal string) *engine.Recommendation {
 // pretty is the refined document of a policy's answer as the page prints it.
 func pretty(t *testing.T, d engine.PolicyDetail) string {
 	t.Helper()
-	b, err := diff.Pretty(d.Answer.RecommendedPolicy)
+	b, err := engine.Pretty(d.Answer.RecommendedPolicy)
 	if err != nil {
 		t.Fatal(err)
 	}

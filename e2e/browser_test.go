@@ -37,7 +37,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"whittle/engine"
-	"whittle/wasm/playground/diff"
 	"whittle/wasm/worker/handler"
 )
 
@@ -291,7 +290,7 @@ func read(t *testing.T, name string) string {
 // articleRefined is the refined policy of the article's figure, as the page
 // prints it.
 func articleRefined(t *testing.T) string {
-	b, err := diff.Pretty([]byte(read(t, "../wasm/playground/diff/testdata/article-refined.json")))
+	b, err := engine.Pretty([]byte(read(t, "../wasm/playground/diff/testdata/article-refined.json")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +483,7 @@ func TestBrowserLargeExample(t *testing.T) {
 	if err := json.Unmarshal(answer, &resp); err != nil {
 		t.Fatal(err)
 	}
-	want, err := diff.Pretty(resp.Policy)
+	want, err := engine.Pretty(resp.Policy)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,7 +120,9 @@ type Trie struct {
 // Response is the answer of a refinement (POST /api/v1/refine).
 type Response struct {
 	RecommendedAction string `json:"recommendedAction"` // CREATE_POLICY, DETACH_POLICY or NONE
-	// RecommendedPolicy is the refined document, pretty, in the original key order;
+	// RecommendedPolicy is the refined document in the original key order:
+	// compact (no white space) in this value, indented with the rest of the
+	// answer in the API's JSON ([Response.PrettyPolicy] gives that layout);
 	// null for DETACH_POLICY.
 	RecommendedPolicy json.RawMessage `json:"recommendedPolicy"`
 	Changes           []Change        `json:"changes"`
@@ -130,4 +132,16 @@ type Response struct {
 	Findings          FindingsInfo    `json:"findings"` // how the findings were read
 	Catalog           CatalogInfo     `json:"catalog"`
 	Tries             []Trie          `json:"tries,omitempty"` // with options.trie
+
+	policy *Value // the refined document RecommendedPolicy was written from
+}
+
+// PrettyPolicy is the refined document laid out by [Value.Pretty], written
+// from the document the engine refined (no parsing); nil for DETACH_POLICY
+// and for an answer the engine did not make (decoded from JSON: use [Pretty]).
+func (r *Response) PrettyPolicy() []byte {
+	if r.policy == nil {
+		return nil
+	}
+	return r.policy.Pretty()
 }

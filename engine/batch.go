@@ -92,7 +92,7 @@ func (p *Policies) Principals() []PrincipalInfo { return p.principals }
 // [ParseRecommendationRequest] reads from a body holding the same texts as
 // JSON strings.
 func RecommendationFromPolicies(p *Policies, findings, catalog string, opt Options) (*RecommendationRequest, *Error) {
-	if err := opt.check(); err != nil {
+	if err := opt.Check(); err != nil {
 		return nil, err
 	}
 	rr := &RecommendationRequest{Options: opt}

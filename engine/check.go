@@ -138,7 +138,7 @@ func ParseCheckRequest(body []byte) (*CheckRequest, *Error) {
 // policy (one document, or a principal's policies as RecommendationFromTexts
 // reads them), findings, catalog ("" for none) and candidate.
 func CheckFromTexts(policy, findings, catalog, candidate string, opt Options) (*CheckRequest, *Error) {
-	if err := opt.check(); err != nil {
+	if err := opt.Check(); err != nil {
 		return nil, err
 	}
 	top := &Value{Kind: KindObject, Off: -1, Obj: []Member{

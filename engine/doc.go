@@ -46,6 +46,8 @@
 // texts (a page's editors) uses [RequestFromTexts], [RecommendationFromTexts]
 // or [CheckFromTexts], and answers within a [Session], which reuses the last
 // refinement's work: an edit costs what it changes, for the same bytes.
+// Documents have one pretty form, [Value.Pretty]'s: [Response.PrettyPolicy]
+// writes the refined one, [Pretty] lays out any JSON text the engine reads.
 //
 // The engine is pure Go and uses the standard library only; the same code runs
 // natively and in WebAssembly, with the same answers.

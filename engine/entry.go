@@ -60,7 +60,7 @@ func respond(req *Request, res *Result) *Response {
 		Tries:             res.Tries,
 	}
 	if res.Policy != nil {
-		resp.RecommendedPolicy = res.Text
+		resp.RecommendedPolicy, resp.policy = res.Text, res.Policy
 	}
 	return resp
 }
@@ -84,7 +84,7 @@ func RequestFromTexts(policy, findings, catalog string, opt Options) (*Request, 
 	if catalog != "" {
 		top.Obj = append(top.Obj, Member{Key: "catalog", Val: strValue(catalog)})
 	}
-	if err := opt.check(); err != nil {
+	if err := opt.Check(); err != nil {
 		return nil, err
 	}
 	req, err := readRequest(nil, top, "policy", opt)
@@ -283,9 +283,9 @@ func readOptions(v *Value) (Options, *Error) {
 	return o, nil
 }
 
-// check validates options a wrapper made itself, with the messages readOptions
-// gives for the API's.
-func (o Options) check() *Error {
+// Check validates options a wrapper made itself, with the messages the API
+// gives for its own (a share link's options, for the playground).
+func (o Options) Check() *Error {
 	if o.Granularity != "" && o.Granularity != GranularityWord && o.Granularity != GranularityChar && o.Granularity != GranularityAction {
 		return &Error{Code: CodeInvalidOptions, Field: "options", Path: "granularity", Offset: -1,
 			Message: fmt.Sprintf("options.granularity: want \"word\", \"char\" or \"action\", not string %q", o.Granularity)}

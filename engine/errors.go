@@ -41,12 +41,13 @@ func (e *Error) Locate(text []byte) *Error {
 	if e.Offset < 0 || e.Offset > len(text) {
 		return e
 	}
-	e.Line, e.Column = lineColumn(text, e.Offset)
+	e.Line, e.Column = LineColumn(text, e.Offset)
 	return e
 }
 
-// lineColumn converts a byte offset into a 1-based line and column (in characters).
-func lineColumn(text []byte, offset int) (line, col int) {
+// LineColumn converts a byte offset of text into a 1-based line and column, the
+// column counted in characters, as editors count them.
+func LineColumn(text []byte, offset int) (line, col int) {
 	line, col = 1, 1
 	for _, r := range string(text[:offset]) {
 		if r == '\n' {

@@ -542,6 +542,26 @@ func AppendJSON(dst []byte, v *Value, indent string) []byte {
 	return appendValue(dst, v, indent, 0)
 }
 
+// Pretty writes v as the playground shows, diffs and formats documents:
+// two spaces an indentation level, one member or element a line, keys in
+// their order (duplicates kept), numbers as written, strings as [AppendJSON]
+// writes them, and a final newline. This is the layout of encoding/json's
+// MarshalIndent(v, "", "  ").
+func (v *Value) Pretty() []byte {
+	return append(AppendJSON(nil, v, "  "), '\n')
+}
+
+// Pretty returns the JSON text src laid out as [Value.Pretty] lays it out. It
+// reads src with [ParseJSON], so it accepts what the engine accepts (UTF-8,
+// nesting up to [MaxJSONDepth]) and refuses the rest with ParseJSON's error.
+func Pretty(src []byte) ([]byte, *Error) {
+	v, err := ParseJSON(src)
+	if err != nil {
+		return nil, err
+	}
+	return v.Pretty(), nil
+}
+
 func appendValue(dst []byte, v *Value, indent string, level int) []byte {
 	switch v.Kind {
 	case KindNull:

@@ -90,7 +90,7 @@ func ParseRecommendationRequest(body []byte) (*RecommendationRequest, *Error) {
 // none, it picks the first (a page's picker starts there) where the API asks
 // which.
 func RecommendationFromTexts(policies, findings, catalog string, opt Options) (*RecommendationRequest, *Error) {
-	if err := opt.check(); err != nil {
+	if err := opt.Check(); err != nil {
 		return nil, err
 	}
 	top := &Value{Kind: KindObject, Off: -1, Obj: []Member{{Key: "policies", Val: strValue(policies)}, {Key: "findings", Val: strValue(findings)}}}

@@ -45,9 +45,7 @@
   prefetch("web/examples/index.json").then((text) => {
     if (shared) return;
     const first = JSON.parse(text)[0] || {};
-    for (const f of [first.policy, first.findings, first.catalog]) {
-      if (f) prefetch("web/examples/" + f);
-    }
+    for (const f of Object.values(first.files || {})) prefetch("web/examples/" + f);
   }).catch(() => {});
 
   // whittleBuild(parent, json, ns) makes the elements that wasm/playground

@@ -3,15 +3,12 @@
 package main
 
 import (
-	"encoding/json"
-	"sort"
 	"strconv"
-	"strings"
 	"syscall/js"
 
-	"whittle/engine"
 	"whittle/wasm/playground/awscli"
-	"whittle/wasm/playground/diff"
+	"whittle/wasm/playground/describe"
+	"whittle/wasm/playground/locate"
 )
 
 // firstExplained is how many changes are explained at first; a button then
@@ -21,76 +18,6 @@ const (
 	firstExplained = 40
 	moreExplained  = 200
 )
-
-// accessOrder is the order in which access levels are named, that of the
-// Service Authorization Reference; other levels follow alphabetically.
-var accessOrder = map[string]int{"List": 1, "Read": 2, "Write": 3, "Permissions management": 4, "Tagging": 5}
-
-// count writes n with its noun: 1 action, 58 actions.
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return group(n) + " " + many
-}
-
-// explanation is the sentence of one change, built from the engine's fields
-// only: pattern, allowed, removed, kept, replacement and accessLevels.
-func explanation(c *engine.Change) string {
-	var b strings.Builder
-	switch c.Kind {
-	case "excluded":
-		b.WriteString(count(len(c.Replacement), "unused action is", "unused actions are"))
-		b.WriteString(" added to NotAction: ")
-		b.WriteString(strings.Join(first(c.Replacement, 6), ", "))
-		b.WriteString(".")
-	case "removed":
-		b.WriteString(" allowed " + count(c.Allowed, "action", "actions") + "; ")
-		if c.Allowed == 1 {
-			b.WriteString("it is unused, so the entry is removed.")
-		} else {
-			b.WriteString("all " + group(c.Allowed) + " are unused, so the entry is removed.")
-		}
-	default:
-		b.WriteString(" allowed " + count(c.Allowed, "action", "actions") + "; ")
-		if len(c.Removed) == 1 {
-			b.WriteString("1 is unused; ")
-		} else {
-			b.WriteString(group(len(c.Removed)) + " are unused; ")
-		}
-		if c.Kept == 1 {
-			b.WriteString("the 1 still used is covered by ")
-		} else {
-			b.WriteString("the " + group(c.Kept) + " still used are covered by ")
-		}
-		b.WriteString(count(len(c.Replacement), "entry", "entries") + ".")
-	}
-	if len(c.AccessLevels) > 0 {
-		levels := make([]string, 0, len(c.AccessLevels))
-		for l := range c.AccessLevels {
-			levels = append(levels, l)
-		}
-		sort.Slice(levels, func(i, j int) bool {
-			oi, oj := accessOrder[levels[i]], accessOrder[levels[j]]
-			if oi == 0 {
-				oi = 99
-			}
-			if oj == 0 {
-				oj = 99
-			}
-			if oi != oj {
-				return oi < oj
-			}
-			return levels[i] < levels[j]
-		})
-		parts := make([]string, len(levels))
-		for i, l := range levels {
-			parts[i] = group(c.AccessLevels[l]) + " " + l
-		}
-		b.WriteString(" Access removed: " + strings.Join(parts, ", ") + ".")
-	}
-	return b.String()
-}
 
 // renderExplanations lists one clickable sentence per change.
 func (a *app) renderExplanations() {
@@ -120,7 +47,7 @@ func (a *app) explainUpTo(n int) {
 		if c.Kind != "excluded" {
 			btn.Call("appendChild", textEl("code", c.Pattern))
 		}
-		btn.Call("appendChild", jsDocument.Call("createTextNode", explanation(c)))
+		btn.Call("appendChild", jsDocument.Call("createTextNode", describe.Change(c)))
 		li := newEl("li")
 		li.Call("appendChild", btn)
 		frag.Call("appendChild", li)
@@ -170,13 +97,12 @@ func (a *app) selectChange(i int) {
 		lines.Index(0).Call("scrollIntoView", opts)
 	}
 	c := &a.last.resp.Changes[i]
-	// The pattern's place in the shown document, then in the editor, which
-	// may hold a principal's policies around it.
-	if text := a.policy.Text(); a.docBase >= 0 && text == a.policyText {
-		if from, to, ok := pathRange(a.docText, c.Path); ok {
-			l1, c1 := lineColumn(text, a.docBase+from)
-			l2, c2 := lineColumn(text, a.docBase+to)
-			a.policy.Select(l1, c1, l2, c2)
+	// The pattern's place in the editor, which may hold a principal's
+	// policies around it, as the engine read it (not when the document was
+	// given as a string: its places are the string's).
+	if text := a.policy.Text(); a.docBase >= 0 && text == a.policyText && a.req != nil {
+		if sp, ok := locate.Change(text, a.req.Policy, c); ok {
+			a.policy.Select(sp.FromLine, sp.FromColumn, sp.ToLine, sp.ToColumn)
 		}
 	}
 	for k, tr := range a.trie.tries {
@@ -185,67 +111,6 @@ func (a *app) selectChange(i int) {
 			break
 		}
 	}
-}
-
-// diffTags gives each line of a diff the index of the listed change it shows
-// (-1 for none): a deleted line holding a change's pattern, an inserted line
-// holding one of its replacement entries, in the same statement. Statements are
-// counted in the pretty-printed original, where each starts with a line "    {"
-// inside "Statement": [ (or is the one object of "Statement": {).
-func diffTags(lines []diff.Line, changes []engine.Change) []int {
-	type key struct {
-		stmt  int
-		value string
-		op    diff.Op
-	}
-	want := map[key]int{}
-	for i, c := range changes {
-		if c.Pattern != "" {
-			want[key{c.Statement, c.Pattern, diff.Delete}] = i
-		}
-		for _, r := range c.Replacement {
-			if _, ok := want[key{c.Statement, r, diff.Insert}]; !ok {
-				want[key{c.Statement, r, diff.Insert}] = i
-			}
-		}
-	}
-	tags := make([]int, len(lines))
-	stmt := -1
-	for n, l := range lines {
-		tags[n] = -1
-		if l.Op != diff.Insert {
-			switch l.Text {
-			case "    {":
-				stmt++
-			case `  "Statement": {`:
-				stmt = 0
-			}
-		}
-		if l.Op == diff.Same || len(want) == 0 {
-			continue
-		}
-		if i, ok := want[key{stmt, entryValue(l.Text), l.Op}]; ok {
-			tags[n] = i
-		}
-	}
-	return tags
-}
-
-// entryValue is the string a pretty-printed line holds: `"s3:Get*",` → s3:Get*;
-// also for a one-string Action: `"Action": "s3:Get*",`.
-func entryValue(line string) string {
-	s := strings.TrimSuffix(strings.TrimSpace(line), ",")
-	for _, k := range []string{`"Action": `, `"NotAction": `} {
-		s = strings.TrimPrefix(s, k)
-	}
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && !strings.ContainsRune(s, '\\') {
-		return s[1 : len(s)-1] // the usual case, without a JSON decoder
-	}
-	var v string
-	if json.Unmarshal([]byte(s), &v) != nil {
-		return ""
-	}
-	return v
 }
 
 // cliCommand is the aws command that makes the refined document the default
@@ -301,56 +166,4 @@ func (a *app) copyText(text, done string) {
 		return nil
 	})
 	cb.Call("writeText", text).Call("then", ok, fail)
-}
-
-// pathRange finds the value at a change's JSON path (Statement[1].Action[0])
-// in the policy text and returns its byte range. A Statement or Action given
-// as one object or string instead of a list answers to index 0.
-func pathRange(text, path string) (from, to int, ok bool) {
-	v, err := engine.ParseJSON([]byte(text))
-	if err != nil || v == nil {
-		return 0, 0, false
-	}
-	for _, seg := range strings.Split(path, ".") {
-		name, index := seg, -1
-		if k := strings.IndexByte(seg, '['); k >= 0 && strings.HasSuffix(seg, "]") {
-			n, err := strconv.Atoi(seg[k+1 : len(seg)-1])
-			if err != nil {
-				return 0, 0, false
-			}
-			name, index = seg[:k], n
-		}
-		if name != "" {
-			if v = v.Get(name); v == nil {
-				return 0, 0, false
-			}
-		}
-		if index >= 0 {
-			switch {
-			case v.Kind == engine.KindArray && index < len(v.Arr):
-				v = v.Arr[index]
-			case v.Kind != engine.KindArray && index == 0:
-			default:
-				return 0, 0, false
-			}
-		}
-	}
-	if v.Off < 0 || v.End > len(text) {
-		return 0, 0, false
-	}
-	return v.Off, v.End, true
-}
-
-// lineColumn turns a byte offset of text into a 1-based line and column (in
-// characters), as the editor counts them.
-func lineColumn(text string, off int) (line, column int) {
-	line, column = 1, 1
-	for _, r := range text[:off] {
-		if r == '\n' {
-			line, column = line+1, 1
-		} else {
-			column++
-		}
-	}
-	return line, column
 }

@@ -9,6 +9,7 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"whittle/engine"
+	"whittle/wasm/playground/describe"
 )
 
 // The trie inspector and the step-through. Both are DOM glue over engine
@@ -131,56 +132,17 @@ func (t *trieView) inspect(prefix string, fromStep bool) {
 	build(box, "", head, sum, list)
 }
 
-// verdict says why a node is safe or unsafe, and what the engine wrote for it.
+// verdict says why a node is safe or unsafe, and what the engine wrote for it
+// (describe.Node); the one action under a node is asked of the engine.
 func (t *trieView) verdict(n *engine.TrieNode) string {
-	total := n.Wanted + n.Unused + n.Other
-	if n.Safe {
-		switch {
-		case total == 1 && n.Chosen:
-			name := n.Action
-			if name == "" && t.a.req != nil {
-				// The one action is below the node (s3:GetAccount →
-				// s3:GetAccountPublicAccessBlock): the engine names it.
-				if acts, err := t.a.sess.InspectTrie(t.a.req, t.tries[t.current].Path, n.Prefix); err == nil && len(acts) == 1 {
-					name = acts[0].Action
-				}
+	return describe.Node(n, func() string {
+		if t.a.req != nil {
+			if acts, err := t.a.sess.InspectTrie(t.a.req, t.tries[t.current].Path, n.Prefix); err == nil && len(acts) == 1 {
+				return acts[0].Action
 			}
-			if name == "" {
-				name = n.Prefix
-			}
-			if name == n.Prefix {
-				return n.Prefix + " is safe: it is one action, still used, so write its exact name " + name + "."
-			}
-			return n.Prefix + " is safe: the only action under it, " + name + ", is still used, so write its exact name " + name + "."
-		case n.Chosen:
-			return n.Prefix + " is safe: every action under it is still used, so write " + n.Prefix + "*."
-		default:
-			return n.Prefix + " is safe: every action under it is still used."
 		}
-	}
-	if len(n.Children) == 0 && n.Wanted == 0 && n.BlockerUnused && n.Blocker == n.Prefix && n.Unused+n.Other == 1 {
-		return n.Prefix + " is unsafe: it is one action and it is unused, so it is dropped."
-	}
-	why := n.Prefix + " is unsafe"
-	if n.Blocker != "" {
-		if n.BlockerUnused {
-			why += ": " + n.Blocker + " is unused"
-		} else {
-			why += ": " + n.Blocker + " is not matched by the pattern"
-		}
-	}
-	switch {
-	case n.Chosen && n.Action != "" && len(n.Children) > 0:
-		return why + ", so write the still-used action " + n.Action + " by its exact name and look at its children."
-	case n.Chosen && n.Action != "":
-		return why + ", so write the still-used action " + n.Action + " by its exact name."
-	case len(n.Children) > 0:
-		return why + ", so look at its children."
-	case n.Wanted == 0:
-		return why + ", and nothing under it is still used, so it is dropped."
-	default:
-		return why + "."
-	}
+		return ""
+	})
 }
 
 func plural(n int, word string) string {

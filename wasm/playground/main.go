@@ -19,24 +19,15 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"whittle/engine"
-	"whittle/wasm/playground/diff"
+	"whittle/wasm/playground/examples"
 )
 
 // debounceMS is how long typing must pause before a live refinement: long
 // enough not to refine on every keystroke, short enough to feel immediate.
 const debounceMS = 250
 
-// example is one entry of web/examples/index.json; file names are relative to
-// web/examples/.
-type example struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Policy   string `json:"policy"`
-	Findings string `json:"findings"`
-	Catalog  string `json:"catalog,omitempty"`
-	// Candidate is a policy to check (web/examples/…): AWS's recommendation.
-	Candidate string `json:"candidate,omitempty"`
-}
+// example is one entry of web/examples/index.json (see package examples).
+type example = examples.Example
 
 type app struct {
 	doc                        dom.Document
@@ -73,10 +64,9 @@ func now() float64 { return js.Global().Get("performance").Call("now").Float() }
 
 // result is the last good refinement, kept while the input is broken.
 type result struct {
-	resp       engine.Response
-	refined    string // pretty refined policy, as shown and copied
-	refinedErr error  // why refined is not pretty (never, for the engine's answers)
-	compact    string // the refined policy without whitespace ("" when detached)
+	resp    engine.Response
+	refined string // the refined policy laid out by the engine (PrettyPolicy), as shown and copied
+	compact string // the refined policy as the engine answers it, compact ("" when detached)
 }
 
 func main() {
@@ -369,7 +359,7 @@ func (a *app) format(ed *editor) {
 	if strings.TrimSpace(text) == "" {
 		return
 	}
-	pretty, err := diff.Pretty([]byte(text))
+	pretty, err := engine.Pretty([]byte(text))
 	if err != nil {
 		a.setError("Format: the text is not valid JSON yet (" + err.Error() + ")")
 		return
@@ -416,7 +406,7 @@ func (a *app) loadExamples() error {
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal([]byte(text), &a.examples); err != nil {
+	if a.examples, err = examples.Parse([]byte(text)); err != nil {
 		return err
 	}
 	for _, ex := range a.examples {
@@ -441,7 +431,7 @@ func (a *app) loadExample(id string) {
 		return
 	}
 	texts := make([]string, 4)
-	for i, name := range []string{ex.Policy, ex.Findings, ex.Catalog, ex.Candidate} {
+	for i, name := range []string{ex.Files.Policy, ex.Files.Findings, ex.Files.Catalog, ex.Files.Candidate} {
 		if name == "" {
 			continue
 		}

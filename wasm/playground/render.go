@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"syscall/js"
@@ -15,24 +14,10 @@ import (
 	"whittle/wasm/playground/diff"
 )
 
-// diffContext is how many unchanged lines are shown around a change; longer
-// unchanged runs are folded into one "… n unchanged lines" line.
-const diffContext = 3
-
-// diffFoldOver is the diff length (lines) above which unchanged runs are folded:
-// a policy of a page or so is shown whole, like the article's figure.
-const diffFoldOver = 80
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // group writes n with thousands separators: 6144 → 6,144.
-func group(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func group(n int) string { return describe.Group(n) }
 
 func formatMS(ms float64) string { return strconv.FormatFloat(ms, 'f', 1, 64) + " ms" }
 
@@ -46,13 +31,8 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	res := &result{resp: *resp}
 	detach := resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
-		res.compact = string(resp.RecommendedPolicy) // the engine answers it without whitespace
-		if p, err := diff.Pretty(resp.RecommendedPolicy); err == nil {
-			res.refined = string(p)
-		} else {
-			res.refined = string(resp.RecommendedPolicy)
-			res.refinedErr = err
-		}
+		res.compact = string(resp.RecommendedPolicy) // the engine answers it compact
+		res.refined = string(resp.PrettyPolicy())
 	}
 	a.last = res
 	a.mark("pretty", now()-tp)
@@ -93,7 +73,7 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	t0 := now()
 	a.renderExplanations()
 	t1 := now()
-	a.renderDiff(policyText, resp, detach)
+	a.renderDiff(policyText, resp)
 	t2 := now()
 	a.trie.render(resp.Changes)
 	t3 := now()
@@ -118,7 +98,7 @@ func (a *app) renderVerification(v *engine.Verification) {
 	} {
 		if len(p.list) > 0 {
 			problems += len(p.list)
-			parts = append(parts, p.name+": "+strings.Join(first(p.list, 5), ", "))
+			parts = append(parts, p.name+": "+strings.Join(describe.First(p.list, 5), ", "))
 		}
 	}
 	if v.Exact && problems == 0 {
@@ -130,13 +110,6 @@ func (a *app) renderVerification(v *engine.Verification) {
 	el.SetTextContent("✗ The independent check failed: " + strings.Join(parts, "; "))
 	el.SetAttribute("class", "badge bad")
 	el.SetAttribute("data-exact", "false")
-}
-
-func first(list []string, n int) []string {
-	if len(list) <= n {
-		return list
-	}
-	return append(append([]string(nil), list[:n]...), "… "+itoa(len(list)-n)+" more")
 }
 
 func (a *app) renderSize(s *engine.Size, detach bool) {
@@ -211,22 +184,21 @@ func setChunkedText(el js.Value, text string) {
 	build(el, "", chunks...)
 }
 
-// prettyOriginal is the policy text pretty-printed as the diff shows it, kept
-// for the next refinement: editing the findings leaves the policy as it was.
-func (a *app) prettyOriginal(text string) (string, error) {
+// prettyOriginal is the policy document the diff shows, laid out by the
+// engine from what it read (the request's policy, not parsed again): kept
+// for the next refinement, since editing the findings leaves the policy as
+// it was.
+func (a *app) prettyOriginal(text string) string {
 	if text != a.original.text || a.original.pretty == "" {
-		p, err := diff.Pretty([]byte(text))
-		if err != nil {
-			return "", errors.New("original: " + err.Error())
-		}
-		a.original.text, a.original.pretty = text, string(p)
+		a.original.text = text
+		a.original.pretty = string(a.req.Policy.Doc.Pretty())
 	}
-	return a.original.pretty, nil
+	return a.original.pretty
 }
 
 // renderDiff shows the line diff of the pretty original and refined policies,
 // "-" and "+" lines like a unified diff, long unchanged runs folded.
-func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) {
+func (a *app) renderDiff(policyText string, resp *engine.Response) {
 	el := a.byID("diff-view")
 	key := policyText + "\x00" + string(resp.RecommendedPolicy)
 	if key == a.diffKey {
@@ -241,92 +213,29 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	clear(el)
 	// The line diff of the pretty texts the page has already made.
 	td := now()
-	original, err := a.prettyOriginal(policyText)
-	if err == nil && !detach {
-		err = a.last.refinedErr
-	}
-	if err != nil {
-		el.SetTextContent("No diff: " + err.Error())
-		return
-	}
 	refined := a.last.refined // "" when detached: every line deleted
-	lines := diff.Lines(original, refined)
+	lines := diff.Lines(a.prettyOriginal(policyText), refined)
 	a.mark("compare", now()-td)
-	// Consecutive lines of one kind (and of one explained change) go into one
-	// block (white-space: pre), blocks into chunks of chunkLines lines (see
-	// setChunkedText), and all are made in one call (build).
-	fold := len(lines) > diffFoldOver
-	tags := diffTags(lines, resp.Changes)
-	var chunks []*vnode
-	chunk, inChunk := newV("div", "class", "chunk"), 0
-	var block []string
-	blockClass, blockTag := "-", -1
-	flush := func() {
-		if len(block) == 0 {
-			return
+	// Blocks of lines (white-space: pre) in chunks of chunkLines lines (see
+	// setChunkedText), made in one call (build).
+	chunks := diff.Fold(lines, diff.Tags(lines, resp.Changes), chunkLines)
+	vs := make([]*vnode, len(chunks))
+	for i, blocks := range chunks {
+		vs[i] = newV("div", "class", "chunk")
+		for _, b := range blocks {
+			div := newV("div")
+			if b.Kind != diff.KindSame {
+				div.attr("class", b.Kind)
+			}
+			if b.Change >= 0 {
+				div.attr("data-change", itoa(b.Change))
+			}
+			div.text = strings.Join(b.Lines, "\n")
+			vs[i].add(div)
 		}
-		div := newV("div")
-		if blockClass != "" {
-			div.attr("class", blockClass)
-		}
-		if blockTag >= 0 {
-			div.attr("data-change", itoa(blockTag))
-		}
-		div.text = strings.Join(block, "\n")
-		chunk.add(div)
-		block = block[:0]
 	}
-	line := func(class, text string, tag int) {
-		if class != blockClass || tag != blockTag || class == "gap" || inChunk == chunkLines {
-			flush()
-			blockClass, blockTag = class, tag
-		}
-		if inChunk == chunkLines {
-			chunks = append(chunks, chunk)
-			chunk, inChunk = newV("div", "class", "chunk"), 0
-		}
-		block = append(block, text)
-		inChunk++
-	}
-	for i := 0; i < len(lines); {
-		if lines[i].Op != diff.Same {
-			class := "del"
-			if lines[i].Op == diff.Insert {
-				class = "ins"
-			}
-			line(class, lines[i].String(), tags[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(lines) && lines[j].Op == diff.Same {
-			j++
-		}
-		head, tail := diffContext, diffContext
-		if i == 0 {
-			head = 0
-		}
-		if j == len(lines) {
-			tail = 0
-		}
-		if fold && j-i > head+tail+1 {
-			for k := i; k < i+head; k++ {
-				line("", lines[k].String(), -1)
-			}
-			line("gap", "  … "+itoa(j-i-head-tail)+" unchanged lines", -1)
-			for k := j - tail; k < j; k++ {
-				line("", lines[k].String(), -1)
-			}
-		} else {
-			for k := i; k < j; k++ {
-				line("", lines[k].String(), -1)
-			}
-		}
-		i = j
-	}
-	flush()
-	chunk.attrs[1] = "chunk chunk-last"
-	build(el.Underlying(), "", append(chunks, chunk)...)
+	vs[len(vs)-1].attrs[1] = "chunk chunk-last"
+	build(el.Underlying(), "", vs...)
 }
 
 // renderWarnings lists the warnings one group a code: a line with the count

@@ -51,8 +51,14 @@ func TestPolicyRows(t *testing.T) {
 		"AmazonSQSReadOnlyAccess | managed | detach: wholly unused | 255 → detached",
 		"AmazonEC2ReadOnlyAccess | managed | refine | 398 → 2,208",
 	}
-	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
-		t.Errorf("rows:\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	wantLines(t, "rows", rows, want)
+}
+
+// wantLines fails t when the lines got are not the lines want.
+func wantLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n\t%s\nwant\n\t%s", what, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 }
 

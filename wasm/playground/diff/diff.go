@@ -1,13 +1,15 @@
 // Package diff computes the line diff that the playground shows between an
-// original policy and its refinement: both documents are pretty-printed by
-// [Pretty] and compared line by line, like the figure of a unified diff, with
-// "-" for lines only in the original and "+" for lines only in the refinement.
+// original policy and its refinement: both documents are pretty-printed by the
+// engine (engine.Pretty's layout) and compared line by line, like the figure
+// of a unified diff, with "-" for lines only in the original and "+" for lines
+// only in the refinement. [Tags] says which change of the engine's answer each
+// line shows, and [Fold] lays the lines out in the blocks the page draws.
 //
 // A line diff is used instead of github.com/yudai/gojsondiff's ASCII output:
 // v1.0.0 of that module loses and duplicates array items when two arrays differ
 // in length (see diff_test.go), which is exactly what replacing s3:Get* with
-// seven entries does. [Apply] replays a diff on the original text, and the
-// tests prove that it always yields the refined text.
+// seven entries does. The tests replay every diff on the original text and
+// prove that it yields the refined text.
 package diff
 
 import (
