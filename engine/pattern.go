@@ -140,13 +140,7 @@ func lowerASCII(c byte) byte {
 // Match reports whether the IAM action pattern p matches the action a, ignoring
 // case. A lone "*" matches every action.
 func Match(p, a string) bool {
-	if p == "*" {
-		return true
-	}
-	if isASCII(p) && isASCII(a) {
-		return matchASCII(p, a)
-	}
-	return matchRunes([]rune(p), []rune(a))
+	return p == "*" || matchGlob(p, a)
 }
 
 // compileMatch returns a function reporting Match(p, a), prepared for calling
@@ -159,25 +153,19 @@ func compileMatch(p string) func(a string) bool {
 	case len(lit) == len(p)-1 && p[len(p)-1] == '*' && isASCII(p):
 		return func(a string) bool {
 			if !isASCII(a) {
-				return matchRunes([]rune(p), []rune(a))
+				return matchGlob(p, a)
 			}
 			return len(a) >= len(lit) && strings.EqualFold(a[:len(lit)], lit)
 		}
-	case isASCII(p):
-		return func(a string) bool {
-			if isASCII(a) {
-				return matchASCII(p, a)
-			}
-			return matchRunes([]rune(p), []rune(a))
-		}
 	}
-	rp := []rune(p)
-	return func(a string) bool { return matchRunes(rp, []rune(a)) }
+	return func(a string) bool { return matchGlob(p, a) }
 }
 
-// matchASCII is the glob match with backtracking to the last star: linear for
-// one star, O(len(p)·len(a)) at worst.
-func matchASCII(p, a string) bool {
+// matchGlob is the glob match with backtracking to the last star: linear for
+// one star, O(len(p)·len(a)) at worst. It steps over bytes while both sides
+// are ASCII, and over runes, folding case the Unicode way, where either is
+// not (an invalid byte is one U+FFFD, as in a conversion to []rune).
+func matchGlob(p, a string) bool {
 	pi, ai := 0, 0
 	star, mark := -1, 0
 	for ai < len(a) {
@@ -189,20 +177,30 @@ func matchASCII(p, a string) bool {
 				continue
 			case '?':
 				pi++
-				ai++
+				ai += runeSize(a, ai)
 				continue
 			default:
-				if lowerASCII(c) == lowerASCII(a[ai]) {
-					pi++
-					ai++
-					continue
+				if c < utf8.RuneSelf && a[ai] < utf8.RuneSelf {
+					if lowerASCII(c) == lowerASCII(a[ai]) {
+						pi++
+						ai++
+						continue
+					}
+				} else {
+					pr, pn := utf8.DecodeRuneInString(p[pi:])
+					ar, an := utf8.DecodeRuneInString(a[ai:])
+					if pr == ar || fold(pr) == fold(ar) {
+						pi += pn
+						ai += an
+						continue
+					}
 				}
 			}
 		}
 		if star < 0 {
 			return false
 		}
-		mark++
+		mark += runeSize(a, mark)
 		pi, ai = star+1, mark
 	}
 	for pi < len(p) && p[pi] == '*' {
@@ -211,41 +209,13 @@ func matchASCII(p, a string) bool {
 	return pi == len(p)
 }
 
-// matchRunes is matchASCII over runes, folding case the Unicode way, for text
-// beyond ASCII; the two stay separate so the common ASCII case needs no
-// conversion to []rune.
-func matchRunes(p, a []rune) bool {
-	pi, ai := 0, 0
-	star, mark := -1, 0
-	for ai < len(a) {
-		if pi < len(p) {
-			switch c := p[pi]; c {
-			case '*':
-				star, mark = pi, ai
-				pi++
-				continue
-			case '?':
-				pi++
-				ai++
-				continue
-			default:
-				if c == a[ai] || fold(c) == fold(a[ai]) {
-					pi++
-					ai++
-					continue
-				}
-			}
-		}
-		if star < 0 {
-			return false
-		}
-		mark++
-		pi, ai = star+1, mark
+// runeSize is the length in bytes of the rune s holds at i.
+func runeSize(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		return 1
 	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n
 }
 
 // includes reports whether every action name that p matches is matched by q as
