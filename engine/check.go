@@ -384,7 +384,7 @@ func (s *Session) checkOne(req *Request, cand candidate, limit int64) (pc Policy
 		doc = &Policy{}
 	}
 	w.at("", "checking the candidate")
-	v := verify(orig, text, kept, u, map[string]*statementCheck{}, nil, w)
+	v := verify(orig, text, kept, u, newMemo(), w)
 	pc.Structure = append(append([]string{}, pairing...), v.Structure...)
 	pc.Redundant = v.Redundant
 	issue := func(entry string, over bool) ActionIssue {

@@ -19,14 +19,12 @@ import (
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
 func verifyRefinement(orig *Policy, refined []byte, kept []int, u *universe) Verification {
-	return verify(orig, refined, kept, u, map[string]*statementCheck{}, nil, nil)
+	return verify(orig, refined, kept, u, newMemo(), nil)
 }
 
-// verify is Verify with the checks of statement pairs already made over u, by
-// checkKey, and (if not nil) over universes with the same actions, by checkKey
-// and the unused marks the check reads (statementMarks); it adds the ones it
-// makes.
-func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMarks map[string]*statementCheck, w *work) Verification {
+// verify is verifyRefinement with the checks of statement pairs that memo m
+// holds (see memo.check); it adds the ones it makes.
+func verify(orig *Policy, refined []byte, kept []int, u *universe, m *memo, w *work) Verification {
 	v := Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
 	var ref *Policy
 	if refined != nil {
@@ -67,20 +65,7 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 			continue
 		}
 		w.at(path, "while verifying this statement ("+strconv.Itoa(len(o.Patterns))+" patterns)")
-		k := checkKey(o, r)
-		c := checks[k]
-		if c == nil && byMarks != nil {
-			km := string(statementMarks([]byte(k+"\x02"), u, o))
-			if c = byMarks[km]; c == nil {
-				c = checkStatement(o, r, refPath, u, w)
-				byMarks[km] = c
-			}
-			checks[k] = c
-		}
-		if c == nil {
-			c = checkStatement(o, r, refPath, u, w)
-			checks[k] = c
-		}
+		c := m.check(checkKey(o, r), u, o, func() *statementCheck { return checkStatement(o, r, refPath, u, w) })
 		c.report(&v, path, refPath)
 	}
 	if j < len(kept) {
