@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -351,14 +350,10 @@ func ParseCatalog(text []byte) (*Catalog, *Error) {
 
 // catalogError is a refusal of a user's catalog at v, at path.
 func catalogError(v *Value, off int, path, format string, args ...any) *Error {
-	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
-	}
 	if v != nil {
 		off = v.Off
 	}
-	return &Error{Code: CodeInvalidCatalog, Field: "catalog", Message: msg, Path: path, Offset: off}
+	return errorAt(CodeInvalidCatalog, "catalog", path, off, format, args...)
 }
 
 // catalogEntry is one action name of a user's catalog with its place.

@@ -193,11 +193,7 @@ func readCheck(body []byte, top *Value, field string, opt Options, firstIfMany b
 }
 
 func candidateError(v *Value, path, format string, args ...any) *Error {
-	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
-	}
-	return &Error{Code: CodeInvalidCandidate, Field: "candidate", Path: path, Message: msg, Offset: v.Off}
+	return errorAt(CodeInvalidCandidate, "candidate", path, v.Off, format, args...)
 }
 
 // readCandidate reads the candidate: a document (or its text) for a lone

@@ -367,9 +367,8 @@ func (r *findingsReader) reportPage(page *Value, path string, last bool) (jobTyp
 		r.fail(page, path, "JobCompletionDate is missing: the window of unused access ends there")
 		return
 	}
-	end, good := reportTime(cd)
+	end, good := r.readTime(cd, join(path, "JobCompletionDate"))
 	if !good {
-		r.fail(cd, join(path, "JobCompletionDate"), "want a date and time such as \"2026-11-30T10:00:00+00:00\", not %s", cd.describe())
 		return
 	}
 	if tr := page.Get("IsTruncated"); last && tr != nil && tr.Kind == KindBool && tr.Str == "true" {
@@ -397,12 +396,20 @@ func (r *findingsReader) inWindow(v *Value, path, key string, start time.Time) (
 	if t == nil || t.Kind == KindNull {
 		return false, true
 	}
-	at, good := reportTime(t)
+	at, good := r.readTime(t, join(path, key))
 	if !good {
-		r.fail(t, join(path, key), "want a date and time such as \"2026-11-30T10:00:00+00:00\", not %s", t.describe())
 		return false, false
 	}
 	return !at.Before(start), true
+}
+
+// readTime reads the report's time v, at path; ok is false when it is malformed
+// (r.err is set).
+func (r *findingsReader) readTime(v *Value, path string) (t time.Time, ok bool) {
+	if t, ok = reportTime(v); !ok {
+		r.fail(v, path, "want a date and time such as %q, not %s", "2026-11-30T10:00:00+00:00", v.describe())
+	}
+	return t, ok
 }
 
 // checkAge validates an unused-access age in days.

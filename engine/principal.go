@@ -307,16 +307,13 @@ func (r *setReader) dump(v *Value, principal string, firstIfMany bool) *Error {
 			}
 			b.WriteString(p.Kind + " " + p.Name)
 		}
-		optErr := &Error{Code: CodeInvalidOptions, Field: "options", Path: "principal", Offset: -1}
 		switch {
 		case len(all) == 0:
 			return r.fail(v, "", "the authorization details hold no role or user (RoleDetailList and UserDetailList are empty)")
 		case principal != "":
-			optErr.Message = fmt.Sprintf("options.principal: no role or user named %q in the authorization details; they hold %s", principal, b.String())
-		default:
-			optErr.Message = fmt.Sprintf("options.principal: the authorization details hold %d principals: name one (%s)", len(all), b.String())
+			return optionsError("principal", -1, "no role or user named %q in the authorization details; they hold %s", principal, b.String())
 		}
-		return optErr
+		return optionsError("principal", -1, "the authorization details hold %d principals: name one (%s)", len(all), b.String())
 	}
 	r.set.Principal = &r.set.Principals[pick]
 	return r.principal(v, all[pick].v, all[pick].path, all[pick].kind)
