@@ -365,7 +365,7 @@ func (r *setReader) principal(v, picked *Value, pickedPath string, pickedKind in
 				return err
 			}
 			if in.Policy == nil {
-				r.set.Warnings = append(r.set.Warnings, Warning{Code: "MISSING_DOCUMENT", Path: ip, Message: in.Missing})
+				r.set.Warnings = append(r.set.Warnings, Warning{Code: WarnMissingDocument, Path: ip, Message: in.Missing})
 			}
 			if err := r.add(item, in, doc); err != nil {
 				return err
@@ -377,7 +377,7 @@ func (r *setReader) principal(v, picked *Value, pickedPath string, pickedKind in
 		for _, g := range groups.Arr {
 			gs = append(gs, g.Str)
 		}
-		r.set.Warnings = append(r.set.Warnings, Warning{Code: "GROUP_POLICIES", Path: join(pickedPath, "GroupList"), Message: fmt.Sprintf(
+		r.set.Warnings = append(r.set.Warnings, Warning{Code: WarnGroupPolicies, Path: join(pickedPath, "GroupList"), Message: fmt.Sprintf(
 			"user %s is in the groups %s: their policies grant the user permissions too, but they are the groups' policies, shared with every member; they are not refined here",
 			r.set.Principal.Name, strings.Join(gs, ", "))})
 	}

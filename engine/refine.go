@@ -95,11 +95,11 @@ func refineWithin(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session,
 	}
 	res.Size.After = policySize(res.Text)
 	if res.Action != ActionNone && slices.ContainsFunc(p.Statements, func(s *Statement) bool { return s.Effect == "Allow" && s.Key == "NotAction" }) {
-		res.Warnings = append(res.Warnings, Warning{Code: "NOT_ACTION", Message: "Access Analyzer makes no recommendation for a policy with an Allow NotAction statement; " +
+		res.Warnings = append(res.Warnings, Warning{Code: WarnNotAction, Message: "Access Analyzer makes no recommendation for a policy with an Allow NotAction statement; " +
 			"Whittle refines it by adding the unused actions to NotAction (checked like every answer), so AWS would not show this one"})
 	}
 	if res.Size.After > QuotaManagedPolicy {
-		res.Warnings = append(res.Warnings, Warning{Code: "OVER_QUOTA", Message: fmt.Sprintf(
+		res.Warnings = append(res.Warnings, Warning{Code: WarnOverQuota, Message: fmt.Sprintf(
 			"the refined policy has %d characters without whitespace, over the managed policy quota of %d", res.Size.After, QuotaManagedPolicy)})
 	}
 	return res, nil
@@ -194,7 +194,7 @@ func (r *refiner) buildUniverse(f *Findings) {
 func (r *refiner) markUnused(u *universe, f *Findings, services map[string]bool, all bool) (_ *universe, extra []string) {
 	for _, s := range f.Services {
 		if r.cat.Actions(s.Name) == nil {
-			r.warn("UNKNOWN_SERVICE", "findings."+s.Path, "service %q is not in the catalog", s.Name)
+			r.warn(WarnUnknownService, "findings."+s.Path, "service %q is not in the catalog", s.Name)
 		}
 	}
 	// The universe holds every service an unused action names, so an unused
@@ -206,7 +206,7 @@ func (r *refiner) markUnused(u *universe, f *Findings, services map[string]bool,
 	for i, a := range f.Actions {
 		if at[i] = u.indexOf(a.Name); at[i] < 0 && !seen[foldKey(a.Name)] {
 			seen[foldKey(a.Name)] = true
-			r.warn("UNKNOWN_ACTION", "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
+			r.warn(WarnUnknownAction, "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
 			extra = append(extra, a.Name)
 		}
 	}
@@ -265,7 +265,7 @@ func (r *refiner) run() {
 		r.res.Action = ActionCreate
 		r.res.Policy = r.p.withStatements(out)
 		if anyAllow && !r.allowsAnything(out) {
-			r.warn("ONLY_DENY_LEFT", "", "nothing the policy allowed is still needed; only its Deny statements are kept, since detaching it would drop them too")
+			r.warn(WarnOnlyDenyLeft, "", "nothing the policy allowed is still needed; only its Deny statements are kept, since detaching it would drop them too")
 		}
 	}
 	if r.res.Changes == nil {
@@ -301,11 +301,11 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 	for pi, pat := range s.Patterns {
 		pr := r.pattern(pat.Text)
 		switch pr.kind {
-		case "unknown":
-			r.warn("UNKNOWN_PATTERN", pat.Path, "%q matches no action in the catalog; it is kept as written", pat.Text)
+		case patternUnknown:
+			r.warn(WarnUnknownPattern, pat.Path, "%q matches no action in the catalog; it is kept as written", pat.Text)
 			entries = append(entries, entry{text: pat.Text, from: pi})
 			continue
-		case "untouched":
+		case patternUntouched:
 			entries = append(entries, entry{text: pat.Text, from: pi})
 			continue
 		}
@@ -317,7 +317,7 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 		for _, e := range ch.Replacement {
 			entries = append(entries, entry{text: e, added: true, from: pi})
 		}
-		if ch.Kind == "replaced" && (r.opt.Trie || r.opt.TriePath == pat.Path) {
+		if ch.Kind == ChangeReplaced && (r.opt.Trie || r.opt.TriePath == pat.Path) {
 			root := pr.gen.export()
 			r.w.match(entryCost * root.count())
 			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: root})
@@ -339,10 +339,16 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 	return withPatterns(s.Obj, s.Key, texts, s.Array), true
 }
 
+// Kinds of a patternResult besides ChangeRemoved and ChangeReplaced.
+const (
+	patternUnknown   = "unknown"   // matches nothing
+	patternUntouched = "untouched" // nothing unused
+)
+
 // patternResult is what the refinement does with one pattern of an Allow
 // statement, whatever statement it stands in.
 type patternResult struct {
-	kind   string // "unknown" (matches nothing), "untouched" (nothing unused), "removed" or "replaced"
+	kind   string // patternUnknown, patternUntouched, ChangeRemoved or ChangeReplaced
 	change Change // for removed and replaced, without Statement and Path
 	gen    generalization
 }
@@ -375,16 +381,16 @@ func (r *refiner) refinePattern(text string, lo, hi int) *patternResult {
 	}
 	switch {
 	case len(members) == 0:
-		pr.kind = "unknown"
+		pr.kind = patternUnknown
 		return pr
 	case unused == 0:
-		pr.kind = "untouched"
+		pr.kind = patternUntouched
 		return pr
 	}
 	ch := Change{Pattern: text, Allowed: len(members), Kept: wanted}
 	r.setRemoved(&ch, members)
 	if wanted == 0 {
-		ch.Kind, ch.Replacement = "removed", []string{}
+		ch.Kind, ch.Replacement = ChangeRemoved, []string{}
 		pr.kind, pr.change = ch.Kind, ch
 		return pr
 	}
@@ -394,7 +400,7 @@ func (r *refiner) refinePattern(text string, lo, hi int) *patternResult {
 		func(i int) bool { return matched[i-lo] },
 		func(i int) bool { return u.unused[i] })
 	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return includes(star, text, r.w) }, r.w)
-	ch.Kind, ch.Replacement = "replaced", pr.gen.entries
+	ch.Kind, ch.Replacement = ChangeReplaced, pr.gen.entries
 	pr.kind, pr.change = ch.Kind, ch
 	return pr
 }
@@ -414,7 +420,7 @@ func (r *refiner) recordDrops(s *Statement, entries []entry, first int) {
 	}
 	for ci := range r.res.Changes[first:] {
 		ch := &r.res.Changes[first+ci]
-		if ch.Kind != "replaced" {
+		if ch.Kind != ChangeReplaced {
 			continue
 		}
 		ch.Replacement = kept[byPath[ch.Path]]
@@ -469,11 +475,11 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 	if len(targets) == 0 {
 		return s.Obj, false
 	}
-	ch := Change{Statement: s.Index, Path: join(r.p.statementPath(s.Index), s.Key), Kind: "excluded",
+	ch := Change{Statement: s.Index, Path: join(r.p.statementPath(s.Index), s.Key), Kind: ChangeExcluded,
 		Allowed: stillWanted + len(targets), Kept: stillWanted}
 	r.setRemoved(&ch, targets)
 	if stillWanted == 0 {
-		ch.Kind = "removed"
+		ch.Kind = ChangeRemoved
 		ch.Replacement = []string{}
 		r.res.Changes = append(r.res.Changes, ch)
 		return nil, true

@@ -196,7 +196,7 @@ func (s *Session) Trie(req *Request, path string) (*Trie, *Error) {
 		return nil, err
 	}
 	pr := r.pattern(pat)
-	if pr.kind != "replaced" {
+	if pr.kind != ChangeReplaced {
 		return nil, nil
 	}
 	return &Trie{Statement: st, Path: path, Pattern: pat, Root: pr.gen.export()}, nil

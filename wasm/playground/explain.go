@@ -39,12 +39,12 @@ func count(n int, one, many string) string {
 func explanation(c *engine.Change) string {
 	var b strings.Builder
 	switch c.Kind {
-	case "excluded":
+	case engine.ChangeExcluded:
 		b.WriteString(count(len(c.Replacement), "unused action is", "unused actions are"))
 		b.WriteString(" added to NotAction: ")
 		b.WriteString(strings.Join(first(c.Replacement, 6), ", "))
 		b.WriteString(".")
-	case "removed":
+	case engine.ChangeRemoved:
 		b.WriteString(" allowed " + count(c.Allowed, "action", "actions") + "; ")
 		if c.Allowed == 1 {
 			b.WriteString("it is unused, so the entry is removed.")
@@ -117,7 +117,7 @@ func (a *app) explainUpTo(n int) {
 			"title", "Show this change in the diff and its trie")
 		btn.Call("appendChild", textEl("span", c.Path, "class", "path"))
 		btn.Call("appendChild", jsDocument.Call("createTextNode", " "))
-		if c.Kind != "excluded" {
+		if c.Kind != engine.ChangeExcluded {
 			btn.Call("appendChild", textEl("code", c.Pattern))
 		}
 		btn.Call("appendChild", jsDocument.Call("createTextNode", explanation(c)))
