@@ -46,6 +46,8 @@
 // texts (a page's editors) uses [RequestFromTexts], [RecommendationFromTexts]
 // or [CheckFromTexts], and answers within a [Session], which reuses the last
 // refinement's work: an edit costs what it changes, for the same bytes.
+// The catalog generator (scripts/catalog) makes the built-in catalog with
+// [NewCatalog] and [Catalog.AppendText], and reads it with [DecodeCatalog].
 //
 // The engine is pure Go and uses the standard library only; the same code runs
 // natively and in WebAssembly, with the same answers.
