@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -538,7 +539,7 @@ func isEmptySet(set []uint64) bool {
 }
 
 // searchLetters returns the letters globSearch tries at a wildcard: one fresh
-// letter (named by no q, readable if it can be), then the named ones.
+// letter (named by no q, readable if it can be), then the named ones, sorted.
 func searchLetters(named map[rune]bool) []rune {
 	var letters []rune
 	for _, r := range witnessLetters {
@@ -557,6 +558,7 @@ func searchLetters(named map[rune]bool) []rune {
 	for r := range named {
 		letters = append(letters, r)
 	}
+	slices.Sort(letters[1:]) // in one order, not the map's: the same witness every time
 	return letters
 }
 
