@@ -262,7 +262,17 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 		}
 		refSet = expand(u, r.Patterns, w)
 	}
-	notAction := o.Key == "NotAction"
+	c.exact(o.Key == "NotAction", r == nil, origSet, refSet, u, w)
+	if r != nil {
+		c.newPatterns(o, r, refPath, u, w)
+	}
+	return c
+}
+
+// exact checks C1 for a statement of Action (or NotAction) whose patterns
+// match origSet, refined to patterns that match refSet (or removed): the
+// actions it allows but should not (c.over), and those it lost (c.under).
+func (c *statementCheck) exact(notAction, removed bool, origSet, refSet []int, u *universe, w *work) {
 	switch {
 	case !notAction:
 		// want: matched by o and not unused; got: matched by r.
@@ -275,7 +285,7 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 				c.under = append(c.under, u.names[i])
 			}
 		}, origSet, refSet)
-	case r == nil:
+	case removed:
 		// Every action o allowed that is not unused is lost.
 		w.match(len(u.names))
 		mergeSorted(func(i int, inOrig, _ bool) {
@@ -299,9 +309,13 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 			}
 		}, origSet, refSet, unused)
 	}
-	if r == nil {
-		return c
-	}
+}
+
+// newPatterns checks the patterns of r, the refined form of o at refPath,
+// that o does not have: C2, included in o's patterns (c.broader), and C5,
+// covered by no other entry of r (c.redund).
+func (c *statementCheck) newPatterns(o, r *Statement, refPath string, u *universe, w *work) {
+	notAction := o.Key == "NotAction"
 	origTexts := map[string]bool{}
 	var origs, refs []string
 	for _, p := range o.Patterns {
@@ -375,7 +389,6 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 			c.redund = append(c.redund, fmt.Sprintf("%s: %s is covered by %s", place, p.Text, by))
 		}
 	}
-	return c
 }
 
 // mergeSorted calls f, in ascending order, with every index of the two
