@@ -398,7 +398,7 @@ func globSearch(p []rune, qs []string, states *int, word bool) (w string, found,
 		}
 		return append(stack, it)
 	}
-	var buf []byte
+	buf := make([]byte, 0, 4+8*a.words)
 	seen := map[string]bool{}
 	stack := []item{{0, a.start(), ""}}
 	for len(stack) > 0 {
