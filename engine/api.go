@@ -43,7 +43,7 @@ func (o Options) age() int {
 type Change struct {
 	Statement   int      `json:"statement"`         // 0-based index in the original Statement list
 	Path        string   `json:"path"`              // JSON path of the pattern, e.g. Statement[1].Action[0]
-	Kind        string   `json:"kind"`              // "replaced", "removed" or "excluded" (NotAction additions)
+	Kind        string   `json:"kind"`              // ChangeReplaced, ChangeRemoved or ChangeExcluded
 	Pattern     string   `json:"pattern,omitempty"` // the original pattern ("" for NotAction additions)
 	Replacement []string `json:"replacement"`       // the entries written in its place (empty when removed)
 	Removed     []string `json:"removed"`           // unused actions it allowed, canonical casing, sorted
@@ -52,6 +52,13 @@ type Change struct {
 	// AccessLevels counts Removed by access level of the catalog ("List", "Read", ...).
 	AccessLevels map[string]int `json:"accessLevels,omitempty"`
 }
+
+// Kinds of a [Change].
+const (
+	ChangeReplaced = "replaced" // a partly unused pattern, by its generalization
+	ChangeRemoved  = "removed"  // a wholly unused pattern, or a NotAction statement left allowing nothing
+	ChangeExcluded = "excluded" // unused actions added to a NotAction
+)
 
 // Verification is the result of the independent check of a refinement.
 type Verification struct {
@@ -75,10 +82,22 @@ type Size struct {
 
 // Warning is something the user should know that does not stop the refinement.
 type Warning struct {
-	Code    string `json:"code"` // UNKNOWN_PATTERN, UNKNOWN_ACTION, OVER_QUOTA, ...
+	Code    string `json:"code"` // one of the Warn codes
 	Message string `json:"message"`
 	Path    string `json:"path,omitempty"`
 }
+
+// Warning codes.
+const (
+	WarnUnknownPattern  = "UNKNOWN_PATTERN"  // a pattern matches no action of the catalog: kept as written
+	WarnUnknownAction   = "UNKNOWN_ACTION"   // an unused action the catalog lacks: it counts all the same
+	WarnUnknownService  = "UNKNOWN_SERVICE"  // a wholly unused service the catalog lacks
+	WarnOnlyDenyLeft    = "ONLY_DENY_LEFT"   // nothing allowed is still needed, the Deny statements are kept
+	WarnNotAction       = "NOT_ACTION"       // an Allow NotAction statement, which Access Analyzer does not refine
+	WarnOverQuota       = "OVER_QUOTA"       // the refined policy, or a principal's inline policies, over an AWS quota
+	WarnMissingDocument = "MISSING_DOCUMENT" // an attached policy of the principal has no document: not refined
+	WarnGroupPolicies   = "GROUP_POLICIES"   // the principal's groups have policies of their own
+)
 
 // CatalogInfo describes a catalog: where it comes from and how big it is.
 type CatalogInfo struct {

@@ -70,10 +70,7 @@ func (w *work) check() {
 	}
 	msg := fmt.Sprintf("the request is too complex: its refinement went past the budget of %d steps (MaxWork) %s; most of them %s. Split the policy, or write patterns with a longer literal prefix (s3:Get* rather than s3:*Get*)",
 		w.limit, w.what, why)
-	if w.where != "" {
-		msg = w.where + ": " + msg
-	}
-	panic(tooComplex{&Error{Code: CodeTooComplex, Field: "policy", Path: w.where, Offset: -1, Message: msg}})
+	panic(tooComplex{errorAt(CodeTooComplex, "policy", w.where, -1, "%s", msg)})
 }
 
 // at records the statement being worked on and what costs, for the refusal.

@@ -9,16 +9,8 @@ import (
 	"sync"
 )
 
-// builtinText is the built-in catalog in its embedded form, written by
-// scripts/update-catalog (its generator, scripts/catalog, documents the form):
-// comment lines starting with '#', header lines "key value" up to an empty line,
-// then one line a service, in the order of [Catalog.Services]:
-//
-//	prefix TAB levels TAB lengths TAB Name1 SP Name2 SP ...
-//
-// with one access-level letter per action (L, R, W, P, T, or - for unknown), one
-// length character per action ('!'-1+len(name)) and the names in the order of
-// [Catalog.Actions].
+// builtinText is the built-in catalog in its embedded form (see
+// [DecodeCatalog]), written by scripts/update-catalog.
 //
 //go:embed data/catalog.txt
 var builtinText string
@@ -36,7 +28,7 @@ var (
 // Worker request) pays it once.
 func BuiltinCatalog() *Catalog {
 	builtinOnce.Do(func() {
-		c, err := decodeCatalog(builtinText)
+		c, err := DecodeCatalog(builtinText)
 		if err != nil {
 			// The file is generated and checked by the tests: this is a build error.
 			panic("engine: the embedded catalog is corrupt: " + err.Error())
@@ -46,32 +38,45 @@ func BuiltinCatalog() *Catalog {
 	return builtinCatalog
 }
 
-// decodeCatalog decodes the embedded form. It checks the shape and the counts of
-// the header, not the order of names (the tests check that once).
-func decodeCatalog(text string) (*Catalog, error) {
+// DecodeCatalog decodes a catalog in the embedded form, the form of the
+// built-in catalog, which [Catalog.AppendText] writes: comment lines starting
+// with '#', header lines "key value" (source, version, date, services,
+// actions) up to an empty line, then one line a service, in the order of
+// [Catalog.Services]:
+//
+//	prefix TAB levels TAB lengths TAB Name1 SP Name2 SP ...
+//
+// with one access-level letter per action (L List, R Read, W Write,
+// P Permissions management, T Tagging, - unknown), one length character per
+// action ('!'-1+len(name)) and the names in the order of [Catalog.Actions];
+// the text ends with a newline. The lengths let the decoder cut the names
+// without reading them byte by byte, which matters in WebAssembly, where a
+// fresh instance runs its first call in V8's baseline compiler.
+//
+// It checks the shape and the counts of the header, not the order of names.
+func DecodeCatalog(text string) (*Catalog, error) {
 	c := &Catalog{}
-	lineNo := 0
-	nextLine := func() (string, bool) {
-		if text == "" {
-			return "", false
-		}
-		lineNo++
-		i := strings.IndexByte(text, '\n')
-		if i < 0 {
-			line := text
-			text = ""
-			return line, true
-		}
-		line := text[:i]
-		text = text[i+1:]
-		return line, true
+	body, line, err := c.decodeHeader(text)
+	if err != nil {
+		return nil, err
 	}
-	wantServices, wantActions := -1, -1
+	if err := c.decodeBody(body, line); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decodeHeader reads the comment and header lines of text into c.info, and
+// returns the body after the empty line and the number of lines read.
+func (c *Catalog) decodeHeader(text string) (body string, lineNo int, err error) {
+	c.info.Services, c.info.Actions = -1, -1
 	for {
-		line, ok := nextLine()
+		line, rest, ok := strings.Cut(text, "\n")
 		if !ok {
-			return nil, errors.New("no empty line after the header")
+			return "", 0, errors.New("no empty line after the header")
 		}
+		text = rest
+		lineNo++
 		if line == "" {
 			break
 		}
@@ -88,19 +93,26 @@ func decodeCatalog(text string) (*Catalog, error) {
 		case "date":
 			c.info.Date = value
 		case "services":
-			wantServices, err = strconv.Atoi(value)
+			c.info.Services, err = strconv.Atoi(value)
 		case "actions":
-			wantActions, err = strconv.Atoi(value)
+			c.info.Actions, err = strconv.Atoi(value)
 		default:
 			err = fmt.Errorf("unknown header %q", key)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %v", lineNo, err)
+			return "", 0, fmt.Errorf("line %d: %v", lineNo, err)
 		}
 	}
-	if wantServices <= 0 || wantActions <= 0 {
-		return nil, errors.New("the header lacks the service or action count")
+	if c.info.Services <= 0 || c.info.Actions <= 0 {
+		return "", 0, errors.New("the header lacks the service or action count")
 	}
+	return text, lineNo, nil
+}
+
+// decodeBody reads the service lines of text, which follows line lineNo, in
+// the numbers c.info announces.
+func (c *Catalog) decodeBody(text string, lineNo int) error {
+	wantServices, wantActions := c.info.Services, c.info.Actions
 	// One backing array for all names: the catalog's allocations do not grow
 	// with the number of actions.
 	all := make([]string, wantActions)
@@ -115,23 +127,23 @@ func decodeCatalog(text string) (*Catalog, error) {
 		lineNo++
 		tab := strings.IndexByte(text, '\t')
 		if tab <= 0 {
-			return nil, fmt.Errorf("line %d: no service prefix", lineNo)
+			return fmt.Errorf("line %d: no service prefix", lineNo)
 		}
 		svc := text[:tab]
 		text = text[tab+1:]
 		tab = strings.IndexByte(text, '\t')
 		if tab <= 0 {
-			return nil, fmt.Errorf("line %d (%s): no access levels", lineNo, svc)
+			return fmt.Errorf("line %d (%s): no access levels", lineNo, svc)
 		}
 		levels := text[:tab]
 		n := len(levels)
 		if len(text) < 2*n+2 || text[n+1+n] != '\t' {
-			return nil, fmt.Errorf("line %d (%s): the lengths do not match the %d access levels", lineNo, svc, n)
+			return fmt.Errorf("line %d (%s): the lengths do not match the %d access levels", lineNo, svc, n)
 		}
 		lengths := text[n+1 : n+1+n]
 		text = text[n+1+n+1:]
 		if used+n > len(all) {
-			return nil, fmt.Errorf("line %d (%s): more actions than the header's %d", lineNo, svc, wantActions)
+			return fmt.Errorf("line %d (%s): more actions than the header's %d", lineNo, svc, wantActions)
 		}
 		names := all[used : used+n : used+n]
 		for k := 0; k < n; k++ {
@@ -141,7 +153,7 @@ func decodeCatalog(text string) (*Catalog, error) {
 				sep = '\n'
 			}
 			if size <= 0 || size >= len(text) || text[size] != sep {
-				return nil, fmt.Errorf("line %d (%s): name %d does not fit its length", lineNo, svc, k)
+				return fmt.Errorf("line %d (%s): name %d does not fit its length", lineNo, svc, k)
 			}
 			names[k], text = text[:size], text[size+1:]
 		}
@@ -151,9 +163,118 @@ func decodeCatalog(text string) (*Catalog, error) {
 		c.levels = append(c.levels, levels)
 	}
 	if len(c.services) != wantServices || used != wantActions {
-		return nil, fmt.Errorf("%d services and %d actions, the header says %d and %d",
+		return fmt.Errorf("%d services and %d actions, the header says %d and %d",
 			len(c.services), used, wantServices, wantActions)
 	}
-	c.info.Services, c.info.Actions = wantServices, wantActions
+	return nil
+}
+
+// CatalogAction is one action given to [NewCatalog]: its canonical name and
+// its access level (AccessList, ..., or "" when unknown).
+type CatalogAction struct {
+	Name, Level string
+}
+
+// maxEmbeddedName is the longest name the lengths column of the embedded form
+// holds ('!' to '~'); the longest AWS action name (2026) has 63 characters.
+const maxEmbeddedName = '~' - '!' + 1
+
+// NewCatalog makes a catalog of the given services' actions, for writing in
+// the embedded form ([Catalog.AppendText]), with info's source, version and
+// date. It sorts as every catalog is sorted, and refuses what the embedded form
+// cannot hold: a service prefix other than [a-z0-9-]+, a service with no
+// actions, a name that is not printable ASCII without ':', '*', '?' and spaces
+// or is longer than the lengths column holds, two names that differ only in
+// case, and an unknown access level.
+func NewCatalog(info CatalogInfo, services map[string][]CatalogAction) (*Catalog, error) {
+	if len(services) == 0 {
+		return nil, errors.New("no services")
+	}
+	c := &Catalog{info: CatalogInfo{Source: info.Source, Version: info.Version, Date: info.Date}}
+	for svc, list := range services {
+		if !validCatalogService(svc) || strings.ToLower(svc) != svc {
+			return nil, fmt.Errorf("service %q is not [a-z0-9-]+", svc)
+		}
+		if len(list) == 0 {
+			return nil, fmt.Errorf("%s: no actions", svc)
+		}
+		entries := make([]catalogEntry, len(list))
+		level := map[string]byte{}
+		for i, a := range list {
+			if !validEmbeddedName(a.Name) {
+				return nil, fmt.Errorf("%s: action %q is not printable ASCII without ':', '*', '?' and spaces", svc, a.Name)
+			}
+			if len(a.Name) > maxEmbeddedName {
+				return nil, fmt.Errorf("%s: action %q is longer than the embedded form holds (%d)", svc, a.Name, maxEmbeddedName)
+			}
+			if level[a.Name] = levelLetter(a.Level); level[a.Name] == 0 {
+				return nil, fmt.Errorf("%s: action %q: unknown access level %q", svc, a.Name, a.Level)
+			}
+			entries[i] = catalogEntry{name: a.Name, key: strings.ToLower(a.Name), index: i}
+		}
+		names, later, first := sortedNames(entries)
+		if names == nil {
+			return nil, fmt.Errorf("%s: %q and %q differ only in case", svc, entries[first].name, entries[later].name)
+		}
+		letters := make([]byte, len(names))
+		for i, n := range names {
+			letters[i] = level[n]
+		}
+		c.addService(svc, names, string(letters))
+	}
+	c.sortServices()
 	return c, nil
+}
+
+// validEmbeddedName reports whether name may stand in the embedded form:
+// printable ASCII, no ':', '*', '?', no space. (ASCII keeps byte order and
+// case folding simple; a user's catalog may hold more.)
+func validEmbeddedName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if b := name[i]; b <= ' ' || b >= 0x7f || b == ':' || b == '*' || b == '?' {
+			return false
+		}
+	}
+	return name != ""
+}
+
+// levelLetter is the letter of an access level in the embedded form ('-' for
+// ""), or 0 for a name that is no access level; the inverse of levelName.
+func levelLetter(level string) byte {
+	for _, l := range []byte("LRWPT-") {
+		if levelName(l) == level {
+			return l
+		}
+	}
+	return 0
+}
+
+// AppendText appends c in the embedded form (see [DecodeCatalog]) to b, with
+// comment lines that explain the form: the same catalog, the same bytes.
+func (c *Catalog) AppendText(b []byte) []byte {
+	b = append(b, "# Whittle's built-in AWS action catalog, made by scripts/update-catalog: do not edit by hand.\n"+
+		"# Header lines \"key value\", an empty line, then one line a service:\n"+
+		"# prefix TAB access levels (one letter an action: L List, R Read, W Write,\n"+
+		"# P Permissions management, T Tagging, - unknown) TAB name lengths (one character\n"+
+		"# an action: '!' is 1, '\"' is 2, ...) TAB action names separated by spaces.\n"...)
+	b = append(b, "source "+c.info.Source+"\n"...)
+	if c.info.Version != "" {
+		b = append(b, "version "+c.info.Version+"\n"...)
+	}
+	b = fmt.Appendf(b, "date %s\nservices %d\nactions %d\n\n", c.info.Date, c.info.Services, c.info.Actions)
+	for i, svc := range c.services {
+		names := c.actions[i]
+		levels := c.levels[i]
+		if levels == "" {
+			levels = strings.Repeat("-", len(names))
+		}
+		b = append(b, svc+"\t"+levels+"\t"...)
+		for _, n := range names {
+			b = append(b, byte('!'-1+len(n)))
+		}
+		b = append(b, '\t')
+		b = append(b, strings.Join(names, " ")...)
+		b = append(b, '\n')
+	}
+	return b
 }

@@ -65,7 +65,7 @@ func TestBuiltinCatalogCanonical(t *testing.T) {
 			if levelName(c.levels[i][j]) == "" {
 				t.Errorf("%s:%s: access level letter %q", svc, name, c.levels[i][j])
 			}
-			if !validBuiltinName(name) {
+			if !validEmbeddedName(name) {
 				t.Errorf("%s: action name %q", svc, name)
 			}
 		}
@@ -85,22 +85,11 @@ func TestBuiltinCatalogCanonical(t *testing.T) {
 	}
 }
 
-// validBuiltinName: the generator keeps built-in names to printable ASCII
-// without ':', '*', '?' or space.
-func validBuiltinName(name string) bool {
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c <= ' ' || c >= 0x7f || c == ':' || c == '*' || c == '?' {
-			return false
-		}
-	}
-	return name != ""
-}
-
 func TestDecodeCatalogErrors(t *testing.T) {
 	good := "# c\nsource s\nversion v\ndate d\nservices 2\nactions 3\n\na\tRW\t!#\tX Yyy\nb\tL\t\"\tZz\n"
-	if c, err := decodeCatalog(good); err != nil || c.Info().Actions != 3 || c.AccessLevel("A:yyy") != AccessWrite ||
+	if c, err := DecodeCatalog(good); err != nil || c.Info().Actions != 3 || c.AccessLevel("A:yyy") != AccessWrite ||
 		c.Actions("b")[0] != "Zz" {
-		t.Fatalf("decodeCatalog(good) = %v, %v", c, err)
+		t.Fatalf("DecodeCatalog(good) = %v, %v", c, err)
 	}
 	bad := []struct{ name, text string }{
 		{"empty", ""},
@@ -124,8 +113,8 @@ func TestDecodeCatalogErrors(t *testing.T) {
 		{"empty line at the end", good + "\n"},
 	}
 	for _, tt := range bad {
-		if _, err := decodeCatalog(tt.text); err == nil {
-			t.Errorf("decodeCatalog(%s) = ok, want an error", tt.name)
+		if _, err := DecodeCatalog(tt.text); err == nil {
+			t.Errorf("DecodeCatalog(%s) = ok, want an error", tt.name)
 		}
 	}
 }
@@ -136,7 +125,7 @@ func BenchmarkBuiltinCatalog(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(builtinText)))
 	for b.Loop() {
-		if _, err := decodeCatalog(builtinText); err != nil {
+		if _, err := DecodeCatalog(builtinText); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -172,9 +161,9 @@ func TestSARSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := decodeCatalog(string(text))
+	c, err := DecodeCatalog(string(text))
 	if err != nil {
-		t.Fatalf("decodeCatalog(sar-sample): %v", err)
+		t.Fatalf("DecodeCatalog(sar-sample): %v", err)
 	}
 	want := CatalogInfo{Source: "AWS Service Authorization Reference", Date: "2026-09-26", Services: 4, Actions: 18}
 	if got := c.Info(); !infoEqual(got, want) {
@@ -201,6 +190,49 @@ func TestSARSample(t *testing.T) {
 		}
 		if level := c.AccessLevel(tt.action); level != tt.level {
 			t.Errorf("AccessLevel(%q) = %q, want %q", tt.action, level, tt.level)
+		}
+	}
+}
+
+// TestNewCatalogEmbedded remakes the built-in catalog with NewCatalog from
+// its actions, given shuffled, and writes it with AppendText: the embedded
+// text, byte for byte.
+func TestNewCatalogEmbedded(t *testing.T) {
+	b := BuiltinCatalog()
+	services := map[string][]CatalogAction{}
+	for _, svc := range b.Services() {
+		names := b.Actions(svc)
+		list := make([]CatalogAction, len(names))
+		for i, n := range names {
+			list[len(names)-1-i] = CatalogAction{n, b.AccessLevel(svc + ":" + n)}
+		}
+		services[svc] = list
+	}
+	c, err := NewCatalog(b.Info(), services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(c.AppendText(nil)); got != builtinText {
+		t.Errorf("NewCatalog(the built-in actions).AppendText differs from the embedded text (%d bytes, want %d)", len(got), len(builtinText))
+	}
+}
+
+func TestNewCatalogErrors(t *testing.T) {
+	tests := []struct {
+		services map[string][]CatalogAction
+		want     string
+	}{
+		{nil, "no services"},
+		{map[string][]CatalogAction{"S3": {{"A", AccessRead}}}, "is not [a-z0-9-]+"},
+		{map[string][]CatalogAction{"s3": {}}, "s3: no actions"},
+		{map[string][]CatalogAction{"s3": {{"a:b", AccessRead}}}, "not printable ASCII"},
+		{map[string][]CatalogAction{"s3": {{strings.Repeat("A", 95), AccessRead}}}, "longer than"},
+		{map[string][]CatalogAction{"s3": {{"A", "Sometimes"}}}, `unknown access level "Sometimes"`},
+		{map[string][]CatalogAction{"s3": {{"Ab", AccessRead}, {"aB", AccessRead}}}, `"Ab" and "aB" differ only in case`},
+	}
+	for _, tt := range tests {
+		if _, err := NewCatalog(CatalogInfo{}, tt.services); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("NewCatalog(%v) = %v, want an error containing %q", tt.services, err, tt.want)
 		}
 	}
 }

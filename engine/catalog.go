@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -351,14 +350,10 @@ func ParseCatalog(text []byte) (*Catalog, *Error) {
 
 // catalogError is a refusal of a user's catalog at v, at path.
 func catalogError(v *Value, off int, path, format string, args ...any) *Error {
-	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
-	}
 	if v != nil {
 		off = v.Off
 	}
-	return &Error{Code: CodeInvalidCatalog, Field: "catalog", Message: msg, Path: path, Offset: off}
+	return errorAt(CodeInvalidCatalog, "catalog", path, off, format, args...)
 }
 
 // catalogEntry is one action name of a user's catalog with its place.
@@ -407,14 +402,20 @@ func catalogFromValue(v *Value) (*Catalog, *Error) {
 
 // addUserService appends a service of a user's catalog (no access levels).
 func (c *Catalog) addUserService(svc string, names []string) {
+	c.addService(svc, names, "")
+}
+
+// addService appends a service with its sorted names and their access-level
+// letters ("" when unknown).
+func (c *Catalog) addService(svc string, names []string, levels string) {
 	c.services = append(c.services, svc)
 	c.actions = append(c.actions, names)
-	c.levels = append(c.levels, "")
+	c.levels = append(c.levels, levels)
 	c.info.Actions += len(names)
 }
 
-// sortServices sorts a user catalog's services, keeping each list with its
-// service, and counts them.
+// sortServices sorts the services of a catalog being made, keeping each list
+// with its service, and counts them.
 func (c *Catalog) sortServices() {
 	c.info.Services = len(c.services)
 	order := make([]int, len(c.services))
@@ -422,11 +423,11 @@ func (c *Catalog) sortServices() {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return compareService(c.services[a], c.services[b]) })
-	services, actions := make([]string, len(order)), make([][]string, len(order))
+	services, actions, levels := make([]string, len(order)), make([][]string, len(order)), make([]string, len(order))
 	for i, k := range order {
-		services[i], actions[i] = c.services[k], c.actions[k]
+		services[i], actions[i], levels[i] = c.services[k], c.actions[k], c.levels[k]
 	}
-	c.services, c.actions = services, actions
+	c.services, c.actions, c.levels = services, actions, levels
 }
 
 // catalogList reads one service's array of action names, sorted.

@@ -53,10 +53,16 @@ type ActionIssue struct {
 	Statement   string `json:"statement"` // the original statement, Statement[1]
 	Action      string `json:"action"`
 	AccessLevel string `json:"accessLevel,omitempty"`
-	// Why, for an over-permissive action: "unused" (the findings say so) or
-	// "not allowed by the original".
+	// Why, for an over-permissive action: WhyUnused (the findings say so) or
+	// WhyNotAllowed.
 	Why string `json:"why,omitempty"`
 }
+
+// Why an over-permissive action is listed ([ActionIssue.Why]).
+const (
+	WhyUnused     = "unused"
+	WhyNotAllowed = "not allowed by the original"
+)
 
 // BroaderPattern is a candidate pattern that allows what the original
 // patterns of its statement do not (C2).
@@ -193,11 +199,7 @@ func readCheck(body []byte, top *Value, field string, opt Options, firstIfMany b
 }
 
 func candidateError(v *Value, path, format string, args ...any) *Error {
-	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
-	}
-	return &Error{Code: CodeInvalidCandidate, Field: "candidate", Path: path, Message: msg, Offset: v.Off}
+	return errorAt(CodeInvalidCandidate, "candidate", path, v.Off, format, args...)
 }
 
 // readCandidate reads the candidate: a document (or its text) for a lone
@@ -384,18 +386,18 @@ func (s *Session) checkOne(req *Request, cand candidate, limit int64) (pc Policy
 		doc = &Policy{}
 	}
 	w.at("", "checking the candidate")
-	v := verify(orig, text, kept, u, map[string]*statementCheck{}, nil, w)
+	v := verify(orig, text, kept, u, newMemo(), w)
 	pc.Structure = append(append([]string{}, pairing...), v.Structure...)
 	pc.Redundant = v.Redundant
 	issue := func(entry string, over bool) ActionIssue {
 		st, action, _ := strings.Cut(entry, ": ")
 		ai := ActionIssue{Statement: st, Action: action, AccessLevel: req.Catalog.AccessLevel(action)}
 		if over {
-			ai.Why = "unused"
+			ai.Why = WhyUnused
 			if i := statementIndex(st); i >= 0 && i < len(orig.Statements) {
 				svc, _, _ := strings.Cut(action, ":")
 				if f := statementAllows(orig.Statements[i], strings.ToLower(svc)); f == nil || !f(action) {
-					ai.Why = "not allowed by the original"
+					ai.Why = WhyNotAllowed
 				}
 			}
 		}

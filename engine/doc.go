@@ -48,6 +48,8 @@
 // refinement's work: an edit costs what it changes, for the same bytes.
 // Documents have one pretty form, [Value.Pretty]'s: [Response.PrettyPolicy]
 // writes the refined one, [Pretty] lays out any JSON text the engine reads.
+// The catalog generator (scripts/catalog) makes the built-in catalog with
+// [NewCatalog] and [Catalog.AppendText], and reads it with [DecodeCatalog].
 //
 // The engine is pure Go and uses the standard library only; the same code runs
 // natively and in WebAssembly, with the same answers.

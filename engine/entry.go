@@ -238,8 +238,7 @@ func readFindingsCatalog(body []byte, top *Value, age int) (f *Findings, cat *Ca
 func readOptions(v *Value) (Options, *Error) {
 	var o Options
 	fail := func(at *Value, path, format string, args ...any) (Options, *Error) {
-		return o, &Error{Code: CodeInvalidOptions, Field: "options", Path: path, Offset: at.Off,
-			Message: join("options", path) + ": " + fmt.Sprintf(format, args...)}
+		return o, optionsError(path, at.Off, format, args...)
 	}
 	if v.Kind != KindObject {
 		return fail(v, "", "must be an object, not %s", v.describe())
@@ -287,13 +286,11 @@ func readOptions(v *Value) (Options, *Error) {
 // gives for its own (a share link's options, for the playground).
 func (o Options) Check() *Error {
 	if o.Granularity != "" && o.Granularity != GranularityWord && o.Granularity != GranularityChar && o.Granularity != GranularityAction {
-		return &Error{Code: CodeInvalidOptions, Field: "options", Path: "granularity", Offset: -1,
-			Message: fmt.Sprintf("options.granularity: want \"word\", \"char\" or \"action\", not string %q", o.Granularity)}
+		return optionsError("granularity", -1, "want \"word\", \"char\" or \"action\", not string %q", o.Granularity)
 	}
 	if o.UnusedAccessAge != 0 {
 		if msg := checkAge(o.UnusedAccessAge); msg != "" {
-			return &Error{Code: CodeInvalidOptions, Field: "options", Path: "unusedAccessAge", Offset: -1,
-				Message: "options.unusedAccessAge: " + msg}
+			return optionsError("unusedAccessAge", -1, "%s", msg)
 		}
 	}
 	return nil

@@ -98,5 +98,24 @@ func (e *Error) JSON() []byte {
 	}{e})
 }
 
+// errorAt is the refusal of the input field (policy, findings, ...) at path,
+// placed at byte offset off of the text (-1 when unknown). Its message reads
+// "path: what is wrong", what is wrong being format with args.
+func errorAt(code, field, path string, off int, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	return &Error{Code: code, Field: field, Path: path, Message: msg, Offset: off}
+}
+
+// optionsError is errorAt for the options, whose messages name the path
+// from "options".
+func optionsError(path string, off int, format string, args ...any) *Error {
+	e := errorAt(CodeInvalidOptions, "options", join("options", path), off, format, args...)
+	e.Path = path
+	return e
+}
+
 // NewError makes an Error with no place, for wrappers (NOT_FOUND, TOO_LARGE, ...).
 func NewError(code, message string) *Error { return &Error{Code: code, Message: message, Offset: -1} }

@@ -92,11 +92,7 @@ func (r *findingsReader) fail(v *Value, path, format string, args ...any) {
 	if r.err != nil {
 		return
 	}
-	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
-	}
-	r.err = &Error{Code: CodeInvalidFindings, Field: "findings", Message: msg, Path: path, Offset: v.Off}
+	r.err = errorAt(CodeInvalidFindings, "findings", path, v.Off, format, args...)
 }
 
 func join(path, key string) string {

@@ -211,41 +211,6 @@ func (u *universe) matcher(p string) func(i int) bool {
 	}
 	return func(i int) bool {
 		k := u.keys[i]
-		return strings.Contains(k, seg) && matchFolded(fp, k)
+		return strings.Contains(k, seg) && matchGlob(fp, k)
 	}
-}
-
-// matchFolded is matchASCII for a folded pattern and a folded name.
-func matchFolded(p, a string) bool {
-	pi, ai := 0, 0
-	star, mark := -1, 0
-	for ai < len(a) {
-		if pi < len(p) {
-			switch c := p[pi]; c {
-			case '*':
-				star, mark = pi, ai
-				pi++
-				continue
-			case '?':
-				pi++
-				ai++
-				continue
-			default:
-				if c == a[ai] {
-					pi++
-					ai++
-					continue
-				}
-			}
-		}
-		if star < 0 {
-			return false
-		}
-		mark++
-		pi, ai = star+1, mark
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
 }

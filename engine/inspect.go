@@ -5,10 +5,15 @@ import "fmt"
 // NodeAction is one action of the universe under a trie node's prefix.
 type NodeAction struct {
 	Action string `json:"action"`
-	// State is "wanted" (matched by the pattern and still used), "unused"
-	// (in the findings) or "unmatched" (the pattern does not allow it).
-	State string `json:"state"`
+	State  string `json:"state"` // StateWanted, StateUnused or StateUnmatched
 }
+
+// States of a [NodeAction].
+const (
+	StateWanted    = "wanted"    // matched by the pattern and still used
+	StateUnused    = "unused"    // in the findings
+	StateUnmatched = "unmatched" // the pattern does not allow it
+)
 
 // inspectTrie lists, in order, the universe actions whose name starts with
 // prefix (ignoring case), with their state for the Action pattern at path (as
@@ -33,12 +38,12 @@ func (s *Session) InspectTrie(req *Request, path, prefix string) ([]NodeAction, 
 	match := compileMatch(pattern)
 	out := make([]NodeAction, 0, hi-lo)
 	for i := lo; i < hi; i++ {
-		state := "wanted"
+		state := StateWanted
 		switch {
 		case !match(u.names[i]):
-			state = "unmatched"
+			state = StateUnmatched
 		case u.unused[i]:
-			state = "unused"
+			state = StateUnused
 		}
 		out = append(out, NodeAction{Action: u.names[i], State: state})
 	}

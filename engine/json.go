@@ -162,12 +162,7 @@ func (p *jsonParser) fail(format string, args ...any) {
 	if p.err != nil {
 		return
 	}
-	msg := fmt.Sprintf(format, args...)
-	path := formatPath(p.path)
-	if path != "" {
-		msg = path + ": " + msg
-	}
-	p.err = &Error{Code: CodeInvalidJSON, Message: msg, Path: path, Offset: p.pos}
+	p.err = errorAt(CodeInvalidJSON, "", formatPath(p.path), p.pos, format, args...)
 }
 
 // what names the input at p.pos for an error message.

@@ -213,19 +213,7 @@ func reportTime(v *Value) (time.Time, bool) {
 // when either listing says so, and so is each of its tracked actions.
 func (r *findingsReader) reports(pages []*Value, paths []string) {
 	rep := &report{age: r.age, used: map[string]map[string]bool{}}
-	type trackedAction struct {
-		name     *Value // the ActionName
-		path     string
-		accessed bool // in the window
-	}
-	type service struct {
-		ns      *Value // the ServiceNamespace
-		path    string
-		used    bool
-		tracked []trackedAction
-	}
-	var order []string
-	services := map[string]*service{}
+	ss := &reportServices{byKey: map[string]*reportService{}}
 	for i, page := range pages {
 		path := paths[i]
 		jt, end, ok := r.reportPage(page, path, i == len(pages)-1)
@@ -240,66 +228,107 @@ func (r *findingsReader) reports(pages []*Value, paths []string) {
 				jt, end.UTC().Format(timeLayout), rep.jobType, rep.end.UTC().Format(timeLayout))
 			return
 		}
-		lp := join(path, "ServicesLastAccessed")
-		for j, sv := range page.Get("ServicesLastAccessed").Arr {
-			sp := lp + "[" + strconv.Itoa(j) + "]"
-			if sv.Kind != KindObject {
-				r.fail(sv, sp, "must be an object, not %s", sv.describe())
-				return
-			}
-			ns := sv.Get("ServiceNamespace")
-			if ns == nil {
-				r.fail(sv, sp, "ServiceNamespace is missing")
-				return
-			}
-			if ns.Kind != KindString || !validCatalogService(ns.Str) {
-				r.fail(ns, join(sp, "ServiceNamespace"), "want a service prefix such as \"s3\", not %s", ns.describe())
-				return
-			}
-			key := strings.ToLower(ns.Str)
-			s := services[key]
-			if s == nil {
-				s = &service{ns: ns, path: join(sp, "ServiceNamespace")}
-				services[key] = s
-				order = append(order, key)
-			}
-			used, ok := r.inWindow(sv, sp, "LastAuthenticated", rep.start)
-			if !ok {
-				return
-			}
-			s.used = s.used || used
-			ta := sv.Get("TrackedActionsLastAccessed")
-			if ta == nil || ta.Kind == KindNull || jt != JobActionLevel {
-				continue // a service-level report yields whole services only
-			}
-			tp := join(sp, "TrackedActionsLastAccessed")
-			if ta.Kind != KindArray {
-				r.fail(ta, tp, "must be an array, not %s", ta.describe())
-				return
-			}
-			for k, a := range ta.Arr {
-				ap := tp + "[" + strconv.Itoa(k) + "]"
-				if a.Kind != KindObject {
-					r.fail(a, ap, "must be an object, not %s", a.describe())
-					return
-				}
-				name := a.Get("ActionName")
-				if name == nil {
-					r.fail(a, ap, "ActionName is missing")
-					return
-				}
-				in, ok := r.inWindow(a, ap, "LastAccessedTime", rep.start)
-				if !ok {
-					return
-				}
-				s.used = s.used || in // an action used in the window uses its service
-				s.tracked = append(s.tracked, trackedAction{name, join(ap, "ActionName"), in})
-			}
+		if !r.pageServices(page, path, jt, rep.start, ss) {
+			return
 		}
 	}
-	rep.services = len(order)
-	for _, key := range order {
-		s := services[key]
+	rep.services = len(ss.order)
+	if r.unusedServices(ss, rep) {
+		r.f.report = rep
+	}
+}
+
+// reportServices are the services of a last-accessed report, by lowercase
+// prefix, in the order the pages list them first.
+type reportServices struct {
+	order []string
+	byKey map[string]*reportService
+}
+
+type reportService struct {
+	ns      *Value // the ServiceNamespace
+	path    string
+	used    bool
+	tracked []trackedAction
+}
+
+type trackedAction struct {
+	name     *Value // the ActionName
+	path     string
+	accessed bool // in the window
+}
+
+// pageServices reads the services of one page (at path) of a report of job
+// type jt into ss: whether each was used in the window that starts at start,
+// and, in an action-level report, its tracked actions. ok is false when the
+// page is malformed (r.err is set).
+func (r *findingsReader) pageServices(page *Value, path, jt string, start time.Time, ss *reportServices) (ok bool) {
+	lp := join(path, "ServicesLastAccessed")
+	for j, sv := range page.Get("ServicesLastAccessed").Arr {
+		sp := lp + "[" + strconv.Itoa(j) + "]"
+		if sv.Kind != KindObject {
+			r.fail(sv, sp, "must be an object, not %s", sv.describe())
+			return false
+		}
+		ns := sv.Get("ServiceNamespace")
+		if ns == nil {
+			r.fail(sv, sp, "ServiceNamespace is missing")
+			return false
+		}
+		if ns.Kind != KindString || !validCatalogService(ns.Str) {
+			r.fail(ns, join(sp, "ServiceNamespace"), "want a service prefix such as \"s3\", not %s", ns.describe())
+			return false
+		}
+		key := strings.ToLower(ns.Str)
+		s := ss.byKey[key]
+		if s == nil {
+			s = &reportService{ns: ns, path: join(sp, "ServiceNamespace")}
+			ss.byKey[key] = s
+			ss.order = append(ss.order, key)
+		}
+		used, ok := r.inWindow(sv, sp, "LastAuthenticated", start)
+		if !ok {
+			return false
+		}
+		s.used = s.used || used
+		ta := sv.Get("TrackedActionsLastAccessed")
+		if ta == nil || ta.Kind == KindNull || jt != JobActionLevel {
+			continue // a service-level report yields whole services only
+		}
+		tp := join(sp, "TrackedActionsLastAccessed")
+		if ta.Kind != KindArray {
+			r.fail(ta, tp, "must be an array, not %s", ta.describe())
+			return false
+		}
+		for k, a := range ta.Arr {
+			ap := tp + "[" + strconv.Itoa(k) + "]"
+			if a.Kind != KindObject {
+				r.fail(a, ap, "must be an object, not %s", a.describe())
+				return false
+			}
+			name := a.Get("ActionName")
+			if name == nil {
+				r.fail(a, ap, "ActionName is missing")
+				return false
+			}
+			in, ok := r.inWindow(a, ap, "LastAccessedTime", start)
+			if !ok {
+				return false
+			}
+			s.used = s.used || in // an action used in the window uses its service
+			s.tracked = append(s.tracked, trackedAction{name, join(ap, "ActionName"), in})
+		}
+	}
+	return true
+}
+
+// unusedServices adds to r.f what the services ss of report rep leave
+// unused: a service not used in the window, or else the tracked actions of a
+// used one not accessed in it; it records each service's tracked actions in
+// rep.used. ok is false when an action name is malformed (r.err is set).
+func (r *findingsReader) unusedServices(ss *reportServices, rep *report) (ok bool) {
+	for _, key := range ss.order {
+		s := ss.byKey[key]
 		if !s.used {
 			r.f.Services = append(r.f.Services, UnusedService{Name: key, Path: s.path})
 			continue
@@ -310,7 +339,7 @@ func (r *findingsReader) reports(pages []*Value, paths []string) {
 			before := len(r.f.Actions)
 			r.action(t.name, t.path, key)
 			if r.err != nil {
-				return
+				return false
 			}
 			a := r.f.Actions[before]
 			r.f.Actions = r.f.Actions[:before]
@@ -330,7 +359,7 @@ func (r *findingsReader) reports(pages []*Value, paths []string) {
 		}
 		rep.used[key] = set
 	}
-	r.f.report = rep
+	return true
 }
 
 // reportPage checks the top of one page of a report: done, of a known job
@@ -367,9 +396,8 @@ func (r *findingsReader) reportPage(page *Value, path string, last bool) (jobTyp
 		r.fail(page, path, "JobCompletionDate is missing: the window of unused access ends there")
 		return
 	}
-	end, good := reportTime(cd)
+	end, good := r.readTime(cd, join(path, "JobCompletionDate"))
 	if !good {
-		r.fail(cd, join(path, "JobCompletionDate"), "want a date and time such as \"2026-11-30T10:00:00+00:00\", not %s", cd.describe())
 		return
 	}
 	if tr := page.Get("IsTruncated"); last && tr != nil && tr.Kind == KindBool && tr.Str == "true" {
@@ -397,12 +425,20 @@ func (r *findingsReader) inWindow(v *Value, path, key string, start time.Time) (
 	if t == nil || t.Kind == KindNull {
 		return false, true
 	}
-	at, good := reportTime(t)
+	at, good := r.readTime(t, join(path, key))
 	if !good {
-		r.fail(t, join(path, key), "want a date and time such as \"2026-11-30T10:00:00+00:00\", not %s", t.describe())
 		return false, false
 	}
 	return !at.Before(start), true
+}
+
+// readTime reads the report's time v, at path; ok is false when it is malformed
+// (r.err is set).
+func (r *findingsReader) readTime(v *Value, path string) (t time.Time, ok bool) {
+	if t, ok = reportTime(v); !ok {
+		r.fail(v, path, "want a date and time such as %q, not %s", "2026-11-30T10:00:00+00:00", v.describe())
+	}
+	return t, ok
 }
 
 // checkAge validates an unused-access age in days.

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -152,13 +153,7 @@ func lowerASCII(c byte) byte {
 // Match reports whether the IAM action pattern p matches the action a, ignoring
 // case. A lone "*" matches every action.
 func Match(p, a string) bool {
-	if p == "*" {
-		return true
-	}
-	if isASCII(p) && isASCII(a) {
-		return matchASCII(p, a)
-	}
-	return matchRunes([]rune(p), []rune(a))
+	return p == "*" || matchGlob(p, a)
 }
 
 // compileMatch returns a function reporting Match(p, a), prepared for calling
@@ -171,25 +166,19 @@ func compileMatch(p string) func(a string) bool {
 	case len(lit) == len(p)-1 && p[len(p)-1] == '*' && isASCII(p):
 		return func(a string) bool {
 			if !isASCII(a) {
-				return matchRunes([]rune(p), []rune(a))
+				return matchGlob(p, a)
 			}
 			return len(a) >= len(lit) && strings.EqualFold(a[:len(lit)], lit)
 		}
-	case isASCII(p):
-		return func(a string) bool {
-			if isASCII(a) {
-				return matchASCII(p, a)
-			}
-			return matchRunes([]rune(p), []rune(a))
-		}
 	}
-	rp := []rune(p)
-	return func(a string) bool { return matchRunes(rp, []rune(a)) }
+	return func(a string) bool { return matchGlob(p, a) }
 }
 
-// matchASCII is the glob match with backtracking to the last star: linear for
-// one star, O(len(p)·len(a)) at worst.
-func matchASCII(p, a string) bool {
+// matchGlob is the glob match with backtracking to the last star: linear for
+// one star, O(len(p)·len(a)) at worst. It steps over bytes while both sides
+// are ASCII, and over runes, folding case the Unicode way, where either is
+// not (an invalid byte is one U+FFFD, as in a conversion to []rune).
+func matchGlob(p, a string) bool {
 	pi, ai := 0, 0
 	star, mark := -1, 0
 	for ai < len(a) {
@@ -201,20 +190,30 @@ func matchASCII(p, a string) bool {
 				continue
 			case '?':
 				pi++
-				ai++
+				ai += runeSize(a, ai)
 				continue
 			default:
-				if lowerASCII(c) == lowerASCII(a[ai]) {
-					pi++
-					ai++
-					continue
+				if c < utf8.RuneSelf && a[ai] < utf8.RuneSelf {
+					if lowerASCII(c) == lowerASCII(a[ai]) {
+						pi++
+						ai++
+						continue
+					}
+				} else {
+					pr, pn := utf8.DecodeRuneInString(p[pi:])
+					ar, an := utf8.DecodeRuneInString(a[ai:])
+					if pr == ar || fold(pr) == fold(ar) {
+						pi += pn
+						ai += an
+						continue
+					}
 				}
 			}
 		}
 		if star < 0 {
 			return false
 		}
-		mark++
+		mark += runeSize(a, mark)
 		pi, ai = star+1, mark
 	}
 	for pi < len(p) && p[pi] == '*' {
@@ -223,41 +222,13 @@ func matchASCII(p, a string) bool {
 	return pi == len(p)
 }
 
-// matchRunes is matchASCII over runes, folding case the Unicode way, for text
-// beyond ASCII; the two stay separate so the common ASCII case needs no
-// conversion to []rune.
-func matchRunes(p, a []rune) bool {
-	pi, ai := 0, 0
-	star, mark := -1, 0
-	for ai < len(a) {
-		if pi < len(p) {
-			switch c := p[pi]; c {
-			case '*':
-				star, mark = pi, ai
-				pi++
-				continue
-			case '?':
-				pi++
-				ai++
-				continue
-			default:
-				if c == a[ai] || fold(c) == fold(a[ai]) {
-					pi++
-					ai++
-					continue
-				}
-			}
-		}
-		if star < 0 {
-			return false
-		}
-		mark++
-		pi, ai = star+1, mark
+// runeSize is the length in bytes of the rune s holds at i.
+func runeSize(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		return 1
 	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n
 }
 
 // includes reports whether every action name that p matches is matched by q as
@@ -426,16 +397,85 @@ const witnessLetters = "XQZJKVWYxqzjkvwy0123456789"
 // exceeded, whether it stopped past maxInclusionStates. states counts the
 // words of state sets visited.
 func globSearch(p []rune, qs []string, states *int, word bool) (w string, found, exceeded bool) {
-	type glob struct {
-		pat  []rune
-		base int // index of its state 0 in the joint state space
+	a, named := newGlobUnion(qs)
+	letters := searchLetters(named)
+	type item struct {
+		i    int
+		set  []uint64
+		word string
 	}
-	var gs []glob
+	push := func(stack []item, it item, add string) []item {
+		if word {
+			it.word += add
+		}
+		return append(stack, it)
+	}
+	buf := make([]byte, 0, 4+8*a.words)
+	seen := map[string]bool{}
+	stack := []item{{0, a.start(), ""}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		buf = stateKey(buf[:0], it.i, it.set)
+		if seen[string(buf)] {
+			continue
+		}
+		seen[string(buf)] = true
+		*states += a.words
+		if len(seen) > maxInclusionStates {
+			return "", false, true
+		}
+		if isEmptySet(it.set) {
+			if word {
+				return it.word + shortestRest(p[it.i:], letters[0]), true, false // no q can match any way on
+			}
+			return "", true, false
+		}
+		if it.i == len(p) {
+			if !a.accepts(it.set) {
+				return it.word, true, false
+			}
+			continue
+		}
+		// Pushed in reverse, so that the shortest words are tried first.
+		switch c := p[it.i]; c {
+		case '*':
+			for l := len(letters) - 1; l >= 0; l-- {
+				stack = push(stack, item{it.i, a.step(it.set, letters[l]), it.word}, string(letters[l]))
+			}
+			stack = push(stack, item{it.i + 1, it.set, it.word}, "")
+		case '?':
+			for l := len(letters) - 1; l >= 0; l-- {
+				stack = push(stack, item{it.i + 1, a.step(it.set, letters[l]), it.word}, string(letters[l]))
+			}
+		default:
+			stack = push(stack, item{it.i + 1, a.step(it.set, c), it.word}, string(c))
+		}
+	}
+	return "", false, false
+}
+
+// globUnion is the automaton of a union of globs over folded runes, for
+// globSearch: state base+j of a glob means its first j characters are
+// matched, and a set of states is a bit set of words uint64s.
+type globUnion struct {
+	globs []unionGlob
+	words int
+}
+
+type unionGlob struct {
+	pat  []rune
+	base int // index of its state 0 in the union's states
+}
+
+// newGlobUnion returns the automaton of qs and the letters they name.
+func newGlobUnion(qs []string) (*globUnion, map[rune]bool) {
+	a := &globUnion{}
 	n := 0
 	named := map[rune]bool{}
 	for _, q := range qs {
 		rs := foldRunes(q)
-		gs = append(gs, glob{rs, n})
+		a.globs = append(a.globs, unionGlob{rs, n})
 		n += len(rs) + 1
 		for _, r := range rs {
 			if r != '*' && r != '?' {
@@ -443,7 +483,77 @@ func globSearch(p []rune, qs []string, states *int, word bool) (w string, found,
 			}
 		}
 	}
-	var letters []rune // one fresh letter, then the named ones
+	a.words = (n + 63) / 64
+	return a, named
+}
+
+// start returns the set of states before any letter.
+func (a *globUnion) start() []uint64 {
+	set := make([]uint64, a.words)
+	for _, g := range a.globs {
+		g.add(set, 0)
+	}
+	return set
+}
+
+// add adds state j of g to set, and the states reachable through stars
+// matching the empty string.
+func (g unionGlob) add(set []uint64, j int) {
+	for {
+		set[(g.base+j)/64] |= 1 << ((g.base + j) % 64)
+		if j < len(g.pat) && g.pat[j] == '*' {
+			j++
+			continue
+		}
+		return
+	}
+}
+
+// step returns the states set moves to over letter c.
+func (a *globUnion) step(set []uint64, c rune) []uint64 {
+	next := make([]uint64, a.words)
+	c = fold(c)
+	for _, g := range a.globs {
+		for j := 0; j < len(g.pat); j++ {
+			s := g.base + j
+			if set[s/64]&(1<<(s%64)) == 0 {
+				continue
+			}
+			switch pc := g.pat[j]; {
+			case pc == '*':
+				g.add(next, j)
+			case pc == '?' || pc == c:
+				g.add(next, j+1)
+			}
+		}
+	}
+	return next
+}
+
+// accepts reports whether set holds the accepting state of some glob.
+func (a *globUnion) accepts(set []uint64) bool {
+	for _, g := range a.globs {
+		s := g.base + len(g.pat)
+		if set[s/64]&(1<<(s%64)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func isEmptySet(set []uint64) bool {
+	for _, w := range set {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// searchLetters returns the letters globSearch tries at a wildcard: one fresh
+// letter (named by no q, readable if it can be), then the named ones, sorted.
+func searchLetters(named map[rune]bool) []rune {
+	var letters []rune
 	for _, r := range witnessLetters {
 		if !named[fold(r)] {
 			letters = append(letters, r)
@@ -460,133 +570,31 @@ func globSearch(p []rune, qs []string, states *int, word bool) (w string, found,
 	for r := range named {
 		letters = append(letters, r)
 	}
-	words := (n + 63) / 64
-	// add adds state j of g and the states reachable through stars matching
-	// the empty string.
-	add := func(set []uint64, g glob, j int) {
-		for {
-			set[(g.base+j)/64] |= 1 << ((g.base + j) % 64)
-			if j < len(g.pat) && g.pat[j] == '*' {
-				j++
-				continue
-			}
-			return
-		}
-	}
-	step := func(set []uint64, c rune) []uint64 {
-		next := make([]uint64, words)
-		c = fold(c)
-		for _, g := range gs {
-			for j := 0; j < len(g.pat); j++ {
-				s := g.base + j
-				if set[s/64]&(1<<(s%64)) == 0 {
-					continue
-				}
-				switch pc := g.pat[j]; {
-				case pc == '*':
-					add(next, g, j)
-				case pc == '?' || pc == c:
-					add(next, g, j+1)
-				}
-			}
-		}
-		return next
-	}
-	accepts := func(set []uint64) bool {
-		for _, g := range gs {
-			s := g.base + len(g.pat)
-			if set[s/64]&(1<<(s%64)) != 0 {
-				return true
-			}
-		}
-		return false
-	}
-	empty := func(set []uint64) bool {
-		for _, w := range set {
-			if w != 0 {
-				return false
-			}
-		}
-		return true
-	}
-	// rest completes a word from position i of p with the shortest string:
-	// stars match nothing, a ? takes the first letter.
-	rest := func(i int) string {
-		var b strings.Builder
-		for _, c := range p[i:] {
-			switch c {
-			case '*':
-			case '?':
-				b.WriteRune(letters[0])
-			default:
-				b.WriteRune(c)
-			}
-		}
-		return b.String()
-	}
-	type item struct {
-		i    int
-		set  []uint64
-		word string
-	}
-	push := func(stack []item, it item, add string) []item {
-		if word {
-			it.word += add
-		}
-		return append(stack, it)
-	}
-	buf := make([]byte, 0, 4+8*words)
-	key := func(it item) string {
-		buf = binary.LittleEndian.AppendUint32(buf[:0], uint32(it.i))
-		for _, w := range it.set {
-			buf = binary.LittleEndian.AppendUint64(buf, w)
-		}
-		return string(buf)
-	}
-	start := make([]uint64, words)
-	for _, g := range gs {
-		add(start, g, 0)
-	}
-	seen := map[string]bool{}
-	stack := []item{{0, start, ""}}
-	for len(stack) > 0 {
-		it := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		k := key(it)
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		*states += words
-		if len(seen) > maxInclusionStates {
-			return "", false, true
-		}
-		if empty(it.set) {
-			if word {
-				return it.word + rest(it.i), true, false // no q can match any way on
-			}
-			return "", true, false
-		}
-		if it.i == len(p) {
-			if !accepts(it.set) {
-				return it.word, true, false
-			}
-			continue
-		}
-		// Pushed in reverse, so that the shortest words are tried first.
-		switch c := p[it.i]; c {
+	slices.Sort(letters[1:]) // in one order, not the map's: the same witness every time
+	return letters
+}
+
+// shortestRest completes a word of the glob rest with the shortest string:
+// stars match nothing, a ? takes letter.
+func shortestRest(rest []rune, letter rune) string {
+	var b strings.Builder
+	for _, c := range rest {
+		switch c {
 		case '*':
-			for l := len(letters) - 1; l >= 0; l-- {
-				stack = push(stack, item{it.i, step(it.set, letters[l]), it.word}, string(letters[l]))
-			}
-			stack = push(stack, item{it.i + 1, it.set, it.word}, "")
 		case '?':
-			for l := len(letters) - 1; l >= 0; l-- {
-				stack = push(stack, item{it.i + 1, step(it.set, letters[l]), it.word}, string(letters[l]))
-			}
+			b.WriteRune(letter)
 		default:
-			stack = push(stack, item{it.i + 1, step(it.set, c), it.word}, string(c))
+			b.WriteRune(c)
 		}
 	}
-	return "", false, false
+	return b.String()
+}
+
+// stateKey appends to b the key of a search item: position i and set.
+func stateKey(b []byte, i int, set []uint64) []byte {
+	b = binary.LittleEndian.AppendUint32(b, uint32(i))
+	for _, w := range set {
+		b = binary.LittleEndian.AppendUint64(b, w)
+	}
+	return b
 }

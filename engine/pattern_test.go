@@ -79,6 +79,11 @@ var matchTests = []struct {
 	{"s3:get*", "s3:GETé", true},
 	{"s3:é*", "s3:Éx", true},
 	{"s3:a", "s3:á", false},
+	// Backtracking over letters of several bytes.
+	{"s3:*é", "s3:ééÉ", true},
+	{"s3:*?x", "s3:日本x", true},
+	{"s3:*??x", "s3:日x", false},
+	{"s3:é*\u212a", "s3:Éxyk", true},
 }
 
 func TestMatch(t *testing.T) {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 )
@@ -58,15 +57,11 @@ func parsePolicy(text []byte) (*Policy, *Error) {
 }
 
 func policyError(v *Value, path, format string, args ...any) *Error {
-	msg := fmt.Sprintf(format, args...)
-	if path != "" {
-		msg = path + ": " + msg
-	}
 	off := -1
 	if v != nil {
 		off = v.Off
 	}
-	return &Error{Code: CodeInvalidPolicy, Field: "policy", Message: msg, Path: path, Offset: off}
+	return errorAt(CodeInvalidPolicy, "policy", path, off, format, args...)
 }
 
 // policyFromValue checks a parsed document against the policy grammar the
@@ -111,8 +106,7 @@ func noDuplicateKeys(obj *Value, path string) *Error {
 	for i, m := range obj.Obj {
 		for _, prev := range obj.Obj[:i] {
 			if prev.Key == m.Key {
-				return &Error{Code: CodeInvalidPolicy, Field: "policy", Path: join(path, m.Key),
-					Message: fmt.Sprintf("%s: the key %q appears twice", join(path, m.Key), m.Key), Offset: m.KeyOff}
+				return errorAt(CodeInvalidPolicy, "policy", join(path, m.Key), m.KeyOff, "the key %q appears twice", m.Key)
 			}
 		}
 	}

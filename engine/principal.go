@@ -307,16 +307,13 @@ func (r *setReader) dump(v *Value, principal string, firstIfMany bool) *Error {
 			}
 			b.WriteString(p.Kind + " " + p.Name)
 		}
-		optErr := &Error{Code: CodeInvalidOptions, Field: "options", Path: "principal", Offset: -1}
 		switch {
 		case len(all) == 0:
 			return r.fail(v, "", "the authorization details hold no role or user (RoleDetailList and UserDetailList are empty)")
 		case principal != "":
-			optErr.Message = fmt.Sprintf("options.principal: no role or user named %q in the authorization details; they hold %s", principal, b.String())
-		default:
-			optErr.Message = fmt.Sprintf("options.principal: the authorization details hold %d principals: name one (%s)", len(all), b.String())
+			return optionsError("principal", -1, "no role or user named %q in the authorization details; they hold %s", principal, b.String())
 		}
-		return optErr
+		return optionsError("principal", -1, "the authorization details hold %d principals: name one (%s)", len(all), b.String())
 	}
 	r.set.Principal = &r.set.Principals[pick]
 	return r.principal(v, all[pick].v, all[pick].path, all[pick].kind)
@@ -368,7 +365,7 @@ func (r *setReader) principal(v, picked *Value, pickedPath string, pickedKind in
 				return err
 			}
 			if in.Policy == nil {
-				r.set.Warnings = append(r.set.Warnings, Warning{Code: "MISSING_DOCUMENT", Path: ip, Message: in.Missing})
+				r.set.Warnings = append(r.set.Warnings, Warning{Code: WarnMissingDocument, Path: ip, Message: in.Missing})
 			}
 			if err := r.add(item, in, doc); err != nil {
 				return err
@@ -380,7 +377,7 @@ func (r *setReader) principal(v, picked *Value, pickedPath string, pickedKind in
 		for _, g := range groups.Arr {
 			gs = append(gs, g.Str)
 		}
-		r.set.Warnings = append(r.set.Warnings, Warning{Code: "GROUP_POLICIES", Path: join(pickedPath, "GroupList"), Message: fmt.Sprintf(
+		r.set.Warnings = append(r.set.Warnings, Warning{Code: WarnGroupPolicies, Path: join(pickedPath, "GroupList"), Message: fmt.Sprintf(
 			"user %s is in the groups %s: their policies grant the user permissions too, but they are the groups' policies, shared with every member; they are not refined here",
 			r.set.Principal.Name, strings.Join(gs, ", "))})
 	}

@@ -231,7 +231,7 @@ func recommend(rr *RecommendationRequest, now func() time.Time, respond func(*Re
 			quota = QuotaUserInline
 		}
 		if inline > quota {
-			w.Warnings = append(w.Warnings, Warning{Code: "OVER_QUOTA", Message: fmt.Sprintf(
+			w.Warnings = append(w.Warnings, Warning{Code: WarnOverQuota, Message: fmt.Sprintf(
 				"the refined inline policies of %s %s have %d characters without whitespace in all, over the quota of %d for a %s's inline policies",
 				p.Kind, p.Name, inline, quota, p.Kind)})
 		}

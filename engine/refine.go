@@ -85,7 +85,7 @@ func refineWithin(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session,
 	if res.Policy != nil {
 		res.Text = AppendJSON(nil, res.Policy, "")
 	}
-	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.checks, r.checksMarks, r.w)
+	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.memo, r.w)
 	res.Size = Size{
 		Before:             policySize(AppendJSON(nil, p.Doc, "")),
 		ManagedPolicyQuota: QuotaManagedPolicy,
@@ -95,11 +95,11 @@ func refineWithin(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session,
 	}
 	res.Size.After = policySize(res.Text)
 	if res.Action != ActionNone && slices.ContainsFunc(p.Statements, func(s *Statement) bool { return s.Effect == "Allow" && s.Key == "NotAction" }) {
-		res.Warnings = append(res.Warnings, Warning{Code: "NOT_ACTION", Message: "Access Analyzer makes no recommendation for a policy with an Allow NotAction statement; " +
+		res.Warnings = append(res.Warnings, Warning{Code: WarnNotAction, Message: "Access Analyzer makes no recommendation for a policy with an Allow NotAction statement; " +
 			"Whittle refines it by adding the unused actions to NotAction (checked like every answer), so AWS would not show this one"})
 	}
 	if res.Size.After > QuotaManagedPolicy {
-		res.Warnings = append(res.Warnings, Warning{Code: "OVER_QUOTA", Message: fmt.Sprintf(
+		res.Warnings = append(res.Warnings, Warning{Code: WarnOverQuota, Message: fmt.Sprintf(
 			"the refined policy has %d characters without whitespace, over the managed policy quota of %d", res.Size.After, QuotaManagedPolicy)})
 	}
 	return res, nil
@@ -130,12 +130,7 @@ type refiner struct {
 	res  *Result
 	sess *Session // nil: nothing is kept after the refinement
 	w    *work
-	// Memos (see pattern, dropRedundant, verify): by pattern text and by
-	// checkKey for this universe (memo, checks); in a session also by unused
-	// marks, for the next findings (memoMarks, checksMarks; nil otherwise).
-	memo, memoMarks     map[string]*patternResult
-	kept                map[string][]bool
-	checks, checksMarks map[string]*statementCheck
+	memo *memo // what pattern, dropRedundant and verify have computed
 }
 
 func newRefiner(p *Policy, cat *Catalog, opt Options, s *Session) *refiner {
@@ -143,8 +138,7 @@ func newRefiner(p *Policy, cat *Catalog, opt Options, s *Session) *refiner {
 	if gran == "" {
 		gran = GranularityWord
 	}
-	return &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}, sess: s, w: &work{},
-		memo: map[string]*patternResult{}, kept: map[string][]bool{}, checks: map[string]*statementCheck{}}
+	return &refiner{p: p, cat: cat, gran: gran, opt: opt, res: &Result{}, sess: s, w: &work{}, memo: newMemo()}
 }
 
 func (r *refiner) warn(code, path, format string, args ...any) {
@@ -181,62 +175,38 @@ func (r *refiner) reach(f *Findings) (services map[string]bool, all bool) {
 }
 
 // buildUniverse collects the services the policy can reach and marks the unused
-// actions; unused actions the catalog does not know join the universe.
+// actions; unused actions the catalog does not know join the universe. In a
+// session, the session does (see [Session.prepare]).
 func (r *refiner) buildUniverse(f *Findings) {
-	var services map[string]bool
-	all := true
-	var st *sessionState
-	if r.sess == nil {
-		services, all = r.reach(f)
-	} else {
-		// In a session the universe is the whole catalog: the answer is the
-		// same (a pattern's result reads only the actions of its range, and
-		// the verification of a right refinement finds nothing in other
-		// services), and an edit that reaches another service keeps the rest.
-		st = r.sess.lookup(r.cat, r.gran)
-		fk := findingsKey(f)
-		use := func() {
-			r.memo, r.memoMarks, r.kept = st.patternsNow, st.patterns, st.kept
-			r.checks, r.checksMarks = st.checksNow, st.checks
-		}
-		if st.u != nil && st.findings == fk {
-			use()
-			r.u, r.res.universe = st.u, st.u
-			r.res.Warnings = append(r.res.Warnings, st.warnings...)
-			return
-		}
-		st.u, st.findings = nil, fk
-		st.newFindings()
-		defer func() {
-			st.u, st.warnings = r.u, slices.Clone(r.res.Warnings)
-			use()
-		}()
+	if r.sess != nil {
+		r.sess.prepare(r, f)
+		return
 	}
+	services, all := r.reach(f)
+	u, _ := r.markUnused(newUniverse(r.cat, services, all, nil), f, services, all)
+	r.w.match(len(u.names)) // made for this refinement
+	r.u, r.res.universe = u, u
+}
+
+// markUnused marks the unused actions of the findings in u, a universe of the
+// given services (or all) with none marked, and returns it, or a new one when
+// the findings name actions u lacks (extra, unknown to the catalog).
+func (r *refiner) markUnused(u *universe, f *Findings, services map[string]bool, all bool) (_ *universe, extra []string) {
 	for _, s := range f.Services {
 		if r.cat.Actions(s.Name) == nil {
-			r.warn("UNKNOWN_SERVICE", "findings."+s.Path, "service %q is not in the catalog", s.Name)
+			r.warn(WarnUnknownService, "findings."+s.Path, "service %q is not in the catalog", s.Name)
 		}
 	}
 	// The universe holds every service an unused action names, so an unused
 	// action it lacks is unknown to the catalog: it joins the universe.
-	var u *universe
-	if st != nil && st.base != nil {
-		u = st.base.unmarked()
-	} else {
-		u = newUniverse(r.cat, services, all, nil)
-		if st != nil {
-			st.base = u.unmarked()
-		}
-	}
 	// Each unused action's position, found without folding a copy of its
 	// name (-1: unknown to the catalog).
 	at := make([]int, len(f.Actions))
-	var extra []string
 	seen := map[string]bool{}
 	for i, a := range f.Actions {
 		if at[i] = u.indexOf(a.Name); at[i] < 0 && !seen[foldKey(a.Name)] {
 			seen[foldKey(a.Name)] = true
-			r.warn("UNKNOWN_ACTION", "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
+			r.warn(WarnUnknownAction, "findings."+a.Path, "%q is not in the catalog; it counts as unused all the same", a.Name)
 			extra = append(extra, a.Name)
 		}
 	}
@@ -245,12 +215,6 @@ func (r *refiner) buildUniverse(f *Findings) {
 		for i, a := range f.Actions {
 			at[i] = u.indexOf(a.Name)
 		}
-	}
-	if st == nil {
-		r.w.match(len(u.names)) // made for this refinement
-	}
-	if st != nil {
-		st.sameNames(extra)
 	}
 	for _, i := range at {
 		if i >= 0 {
@@ -263,8 +227,7 @@ func (r *refiner) buildUniverse(f *Findings) {
 			u.unused[i] = true
 		}
 	}
-	r.u = u
-	r.res.universe = u
+	return u, extra
 }
 
 func (r *refiner) run() {
@@ -302,7 +265,7 @@ func (r *refiner) run() {
 		r.res.Action = ActionCreate
 		r.res.Policy = r.p.withStatements(out)
 		if anyAllow && !r.allowsAnything(out) {
-			r.warn("ONLY_DENY_LEFT", "", "nothing the policy allowed is still needed; only its Deny statements are kept, since detaching it would drop them too")
+			r.warn(WarnOnlyDenyLeft, "", "nothing the policy allowed is still needed; only its Deny statements are kept, since detaching it would drop them too")
 		}
 	}
 	if r.res.Changes == nil {
@@ -338,11 +301,11 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 	for pi, pat := range s.Patterns {
 		pr := r.pattern(pat.Text)
 		switch pr.kind {
-		case "unknown":
-			r.warn("UNKNOWN_PATTERN", pat.Path, "%q matches no action in the catalog; it is kept as written", pat.Text)
+		case patternUnknown:
+			r.warn(WarnUnknownPattern, pat.Path, "%q matches no action in the catalog; it is kept as written", pat.Text)
 			entries = append(entries, entry{text: pat.Text, from: pi})
 			continue
-		case "untouched":
+		case patternUntouched:
 			entries = append(entries, entry{text: pat.Text, from: pi})
 			continue
 		}
@@ -354,7 +317,7 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 		for _, e := range ch.Replacement {
 			entries = append(entries, entry{text: e, added: true, from: pi})
 		}
-		if ch.Kind == "replaced" && (r.opt.Trie || r.opt.TriePath == pat.Path) {
+		if ch.Kind == ChangeReplaced && (r.opt.Trie || r.opt.TriePath == pat.Path) {
 			root := pr.gen.export()
 			r.w.match(entryCost * root.count())
 			r.res.Tries = append(r.res.Tries, Trie{Statement: s.Index, Path: pat.Path, Pattern: pat.Text, Root: root})
@@ -376,10 +339,16 @@ func (r *refiner) action(s *Statement) (*Value, bool) {
 	return withPatterns(s.Obj, s.Key, texts, s.Array), true
 }
 
+// Kinds of a patternResult besides ChangeRemoved and ChangeReplaced.
+const (
+	patternUnknown   = "unknown"   // matches nothing
+	patternUntouched = "untouched" // nothing unused
+)
+
 // patternResult is what the refinement does with one pattern of an Allow
 // statement, whatever statement it stands in.
 type patternResult struct {
-	kind   string // "unknown" (matches nothing), "untouched" (nothing unused), "removed" or "replaced"
+	kind   string // patternUnknown, patternUntouched, ChangeRemoved or ChangeReplaced
 	change Change // for removed and replaced, without Statement and Path
 	gen    generalization
 }
@@ -387,26 +356,13 @@ type patternResult struct {
 // pattern refines one Action pattern. Results are kept per pattern text: a
 // policy that repeats a pattern in many statements pays for it once.
 func (r *refiner) pattern(text string) *patternResult {
-	if pr := r.memo[text]; pr != nil {
-		return pr
-	}
+	return r.memo.pattern(text, r.u, func(lo, hi int) *patternResult { return r.refinePattern(text, lo, hi) })
+}
+
+// refinePattern refines the pattern text, whose range is lo..hi.
+func (r *refiner) refinePattern(text string, lo, hi int) *patternResult {
 	u := r.u
-	lo, hi := u.patternRange(text)
-	var pr *patternResult
-	if r.memoMarks != nil {
-		// Kept from one findings to the next: the result depends on the
-		// unused marks of the pattern's range, and on nothing else of them.
-		key := string(packMarks([]byte(text+"\x00"), u.unused[lo:hi]))
-		if pr = r.memoMarks[key]; pr != nil {
-			r.memo[text] = pr
-			return pr
-		}
-		pr = &patternResult{}
-		r.memoMarks[key] = pr
-	} else {
-		pr = &patternResult{}
-	}
-	r.memo[text] = pr
+	pr := &patternResult{}
 	r.w.match(hi - lo)
 	match := u.matcher(text)
 	var members []int
@@ -425,16 +381,16 @@ func (r *refiner) pattern(text string) *patternResult {
 	}
 	switch {
 	case len(members) == 0:
-		pr.kind = "unknown"
+		pr.kind = patternUnknown
 		return pr
 	case unused == 0:
-		pr.kind = "untouched"
+		pr.kind = patternUntouched
 		return pr
 	}
 	ch := Change{Pattern: text, Allowed: len(members), Kept: wanted}
 	r.setRemoved(&ch, members)
 	if wanted == 0 {
-		ch.Kind, ch.Replacement = "removed", []string{}
+		ch.Kind, ch.Replacement = ChangeRemoved, []string{}
 		pr.kind, pr.change = ch.Kind, ch
 		return pr
 	}
@@ -444,7 +400,7 @@ func (r *refiner) pattern(text string) *patternResult {
 		func(i int) bool { return matched[i-lo] },
 		func(i int) bool { return u.unused[i] })
 	pr.gen = shortestSafe(u, members, isTarget, w, r.gran, func(star string) bool { return includes(star, text, r.w) }, r.w)
-	ch.Kind, ch.Replacement = "replaced", pr.gen.entries
+	ch.Kind, ch.Replacement = ChangeReplaced, pr.gen.entries
 	pr.kind, pr.change = ch.Kind, ch
 	return pr
 }
@@ -464,7 +420,7 @@ func (r *refiner) recordDrops(s *Statement, entries []entry, first int) {
 	}
 	for ci := range r.res.Changes[first:] {
 		ch := &r.res.Changes[first+ci]
-		if ch.Kind != "replaced" {
+		if ch.Kind != ChangeReplaced {
 			continue
 		}
 		ch.Replacement = kept[byPath[ch.Path]]
@@ -519,11 +475,11 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 	if len(targets) == 0 {
 		return s.Obj, false
 	}
-	ch := Change{Statement: s.Index, Path: join(r.p.statementPath(s.Index), s.Key), Kind: "excluded",
+	ch := Change{Statement: s.Index, Path: join(r.p.statementPath(s.Index), s.Key), Kind: ChangeExcluded,
 		Allowed: stillWanted + len(targets), Kept: stillWanted}
 	r.setRemoved(&ch, targets)
 	if stillWanted == 0 {
-		ch.Kind = "removed"
+		ch.Kind = ChangeRemoved
 		ch.Replacement = []string{}
 		r.res.Changes = append(r.res.Changes, ch)
 		return nil, true
@@ -570,11 +526,7 @@ func (r *refiner) dropRedundant(entries []entry) []entry {
 		key.WriteString(e.text)
 		key.WriteByte(0)
 	}
-	keep, ok := r.kept[key.String()]
-	if !ok {
-		keep = redundancy(entries, r.u, r.w)
-		r.kept[key.String()] = keep
-	}
+	keep := r.memo.redundancy(key.String(), func() []bool { return redundancy(entries, r.u, r.w) })
 	out := entries[:0:0]
 	for i, e := range entries {
 		if keep[i] {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -36,24 +37,132 @@ const (
 // sessionState is what a session keeps for one catalog and granularity.
 type sessionState struct {
 	cat      *Catalog
-	key      string                    // the granularity
-	base     *universe                 // the catalog's actions, none marked
-	extras   string                    // the unknown actions (joined) of the universe the memos are about
-	findings string                    // findingsKey of u
-	u        *universe                 // the last universe, unused marks included
-	warnings []Warning                 // what building u warned about
-	patterns map[string]*patternResult // by text and unused marks
-	kept     map[string][]bool
-	checks   map[string]*statementCheck // by checkKey and unused marks
-	// The same for u only, by text and by checkKey: found without reading marks.
-	patternsNow map[string]*patternResult
-	checksNow   map[string]*statementCheck
+	key      string    // the granularity
+	base     *universe // the catalog's actions, none marked
+	findings string    // findingsKey of u
+	u        *universe // the last universe, unused marks included
+	warnings []Warning // what building u warned about
+	memo     *memo
 }
 
-// newFindings empties the memos that hold for one universe only.
-func (st *sessionState) newFindings() {
-	st.patternsNow = map[string]*patternResult{}
-	st.checksNow = map[string]*statementCheck{}
+// A memo keeps what a refinement computes from pure functions of their keys
+// (see [Session]): the result of each pattern (refiner.pattern), the
+// redundancy of each entry list (refiner.dropRedundant) and the check of each
+// pair of statements (verify). Without a session it lives for one
+// refinement; in a session it is kept from one request to the next.
+type memo struct {
+	// For the universe at hand: patterns by text, checks by checkKey.
+	patterns map[string]*patternResult
+	checks   map[string]*statementCheck
+	kept     map[string][]bool // by entry list, for any marks
+	// In a session, for any universe with the same actions (nil otherwise):
+	// by the key above and the unused marks the result reads.
+	patternsByMarks map[string]*patternResult
+	checksByMarks   map[string]*statementCheck
+	extras          string // the unknown actions (joined) those are about
+}
+
+// newMemo returns the memo of one refinement.
+func newMemo() *memo {
+	return &memo{patterns: map[string]*patternResult{}, checks: map[string]*statementCheck{}, kept: map[string][]bool{}}
+}
+
+// newSessionMemo returns a memo that also keeps results by unused marks.
+func newSessionMemo() *memo {
+	m := newMemo()
+	m.patternsByMarks = map[string]*patternResult{}
+	m.checksByMarks = map[string]*statementCheck{}
+	return m
+}
+
+// pattern returns the result of the pattern text over u, made by refine
+// (given the pattern's range) unless the memo has it.
+func (m *memo) pattern(text string, u *universe, refine func(lo, hi int) *patternResult) *patternResult {
+	if pr := m.patterns[text]; pr != nil {
+		return pr
+	}
+	lo, hi := u.patternRange(text)
+	var key string
+	if m.patternsByMarks != nil {
+		// The result depends on the unused marks of the pattern's range,
+		// and on nothing else of them.
+		key = string(packMarks([]byte(text+"\x00"), u.unused[lo:hi]))
+		if pr := m.patternsByMarks[key]; pr != nil {
+			m.patterns[text] = pr
+			return pr
+		}
+	}
+	pr := refine(lo, hi)
+	m.patterns[text] = pr
+	if m.patternsByMarks != nil {
+		m.patternsByMarks[key] = pr
+	}
+	return pr
+}
+
+// redundancy returns which entries of the list key dropRedundant keeps, made
+// by decide unless the memo has it.
+func (m *memo) redundancy(key string, decide func() []bool) []bool {
+	keep, ok := m.kept[key]
+	if !ok {
+		keep = decide()
+		m.kept[key] = keep
+	}
+	return keep
+}
+
+// check returns the check of original statement o over u, keyed k
+// (checkKey), made by check unless the memo has it.
+func (m *memo) check(k string, u *universe, o *Statement, check func() *statementCheck) *statementCheck {
+	if c := m.checks[k]; c != nil {
+		return c
+	}
+	var km string
+	if m.checksByMarks != nil {
+		km = string(statementMarks([]byte(k+"\x02"), u, o))
+		if c := m.checksByMarks[km]; c != nil {
+			m.checks[k] = c
+			return c
+		}
+	}
+	c := check()
+	m.checks[k] = c
+	if m.checksByMarks != nil {
+		m.checksByMarks[km] = c
+	}
+	return c
+}
+
+// newFindings empties what holds for one universe only.
+func (m *memo) newFindings() {
+	m.patterns = map[string]*patternResult{}
+	m.checks = map[string]*statementCheck{}
+}
+
+// sameNames records the unknown actions of the universe being built: results
+// kept by marks hold for one list of actions only.
+func (m *memo) sameNames(extra []string) {
+	if k := strings.Join(extra, "\x00"); k != m.extras {
+		m.extras = k
+		m.patternsByMarks = map[string]*patternResult{}
+		m.checksByMarks = map[string]*statementCheck{}
+	}
+}
+
+// bound starts afresh each map past its bound.
+func (m *memo) bound() {
+	if len(m.patternsByMarks) > maxSessionPatterns {
+		m.patternsByMarks = map[string]*patternResult{}
+	}
+	if len(m.kept) > maxSessionEntries {
+		m.kept = map[string][]bool{}
+	}
+	if len(m.checksByMarks) > maxSessionChecks {
+		m.checksByMarks = map[string]*statementCheck{}
+	}
+	if len(m.patterns) > maxSessionPatterns || len(m.checks) > maxSessionChecks {
+		m.newFindings()
+	}
 }
 
 // Respond is [Respond] within the session.
@@ -87,7 +196,7 @@ func (s *Session) Trie(req *Request, path string) (*Trie, *Error) {
 		return nil, err
 	}
 	pr := r.pattern(pat)
-	if pr.kind != "replaced" {
+	if pr.kind != ChangeReplaced {
 		return nil, nil
 	}
 	return &Trie{Statement: st, Path: path, Pattern: pat, Root: pr.gen.export()}, nil
@@ -139,39 +248,39 @@ func (s *Session) lookup(cat *Catalog, key string) *sessionState {
 		s.states = nil
 	}
 	for _, st := range s.states {
-		if st.key != key {
-			continue
+		if st.key == key {
+			st.memo.bound()
+			return st
 		}
-		if len(st.patterns) > maxSessionPatterns {
-			st.patterns = map[string]*patternResult{}
-		}
-		if len(st.kept) > maxSessionEntries {
-			st.kept = map[string][]bool{}
-		}
-		if len(st.checks) > maxSessionChecks {
-			st.checks = map[string]*statementCheck{}
-		}
-		if len(st.patternsNow) > maxSessionPatterns || len(st.checksNow) > maxSessionChecks {
-			st.newFindings()
-		}
-		return st
 	}
-	st := &sessionState{cat: cat, key: key,
-		patterns: map[string]*patternResult{}, kept: map[string][]bool{}, checks: map[string]*statementCheck{}}
+	st := &sessionState{cat: cat, key: key, memo: newSessionMemo()}
 	if len(s.states) > 0 {
 		st.base = s.states[0].base // the same catalog's actions
 	}
-	st.newFindings()
 	s.states = append(s.states, st)
 	return st
 }
 
-// sameNames records the unknown actions of the universe being built: pattern
-// results and statement checks hold for one list of actions only.
-func (st *sessionState) sameNames(extra []string) {
-	if k := strings.Join(extra, "\x00"); k != st.extras {
-		st.extras = k
-		st.patterns = map[string]*patternResult{}
-		st.checks = map[string]*statementCheck{}
+// prepare gives refiner r the universe of findings f and the memo of the
+// session. In a session the universe is the whole catalog: the answer is the
+// same (a pattern's result reads only the actions of its range, and the
+// verification of a right refinement finds nothing in other services), and an
+// edit that reaches another service keeps the rest. The last universe is kept,
+// with its warnings, for the same findings.
+func (s *Session) prepare(r *refiner, f *Findings) {
+	st := s.lookup(r.cat, r.gran)
+	r.memo = st.memo
+	if fk := findingsKey(f); st.u == nil || st.findings != fk {
+		st.u, st.findings = nil, fk
+		st.memo.newFindings()
+		if st.base == nil {
+			st.base = newUniverse(r.cat, nil, true, nil)
+		}
+		u, extra := r.markUnused(st.base.unmarked(), f, nil, true)
+		st.memo.sameNames(extra)
+		st.u, st.warnings = u, slices.Clone(r.res.Warnings)
+	} else {
+		r.res.Warnings = append(r.res.Warnings, st.warnings...)
 	}
+	r.u, r.res.universe = st.u, st.u
 }

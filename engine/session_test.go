@@ -187,10 +187,10 @@ func TestSessionVerifyMarks(t *testing.T) {
 	}
 	r := newRefiner(b.Policy, b.Catalog, b.Options, &s)
 	r.buildUniverse(b.Findings)
-	if len(r.checksMarks) == 0 {
+	if len(r.memo.checksByMarks) == 0 {
 		t.Fatal("the session kept no statement checks")
 	}
-	v := verify(b.Policy, res.Text, res.Kept, r.u, r.checks, r.checksMarks, nil)
+	v := verify(b.Policy, res.Text, res.Kept, r.u, r.memo, nil)
 	if v.Exact || len(v.UnderPermissive) == 0 || len(v.OverPermissive) == 0 {
 		t.Errorf("a refinement for other findings passed the session's verification: %+v", v)
 	}

@@ -132,96 +132,40 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	}
 	n.expanded = true
 	t.meter.match(len(n.members))
-	// The children are made in one array (by value, found by index while it
-	// grows), each member is placed, then the children's member lists are
-	// cut from one array: a few allocations a node, not a few a child.
-	var nodes []trieNode
-	var byKey map[string]int
+	var cs childSet
+	placed := make([]placedMember, 0, len(n.members))
 	last := -1
-	type placed struct {
-		c int
-		m member
-	}
-	pl := make([]placed, 0, len(n.members))
 	for _, m := range n.members {
 		name := t.u.names[m.idx]
 		if m.off >= len(name) {
 			continue // ends here: n.action
 		}
-		var end int
-		if m.off == 0 {
-			end = strings.IndexByte(name, ':') + 1
-			if end == 0 {
-				end = len(name)
-			}
-		} else {
+		end := len(name)
+		if m.off > 0 {
 			end = tokenEnd(name, m.off, t.gran)
+		} else if colon := strings.IndexByte(name, ':'); colon >= 0 {
+			end = colon + 1 // the first token is the service prefix with its colon
 		}
 		tok := name[m.off:end]
 		// Members come sorted, so most share the token of the one before.
-		if last >= 0 && strings.EqualFold(nodes[last].token, tok) && isASCII(tok) {
-			pl = append(pl, placed{last, member{idx: m.idx, off: end}})
-			if end == len(name) {
-				nodes[last].action = m.idx
-			}
-			continue
-		}
-		// The child's prefix is this member's name up to the token's end, and
-		// for an ASCII name its key is the same slice of the folded name: both
-		// without copying.
-		prefix, key := name[:end], ""
-		if isASCII(name) {
-			key = t.u.keys[m.idx][:end]
-		} else {
-			prefix, key = n.prefix+tok, n.key+foldKey(tok)
-		}
-		// Few children: a scan; many (the services under the root): a map.
-		c := -1
-		if byKey != nil {
-			if k, ok := byKey[key]; ok {
-				c = k
-			}
-		} else {
-			for k := range nodes {
-				if nodes[k].key == key {
-					c = k
-					break
-				}
+		c := last
+		if c < 0 || !strings.EqualFold(cs.nodes[c].token, tok) || !isASCII(tok) {
+			// The child's prefix is this member's name up to the token's
+			// end, and for an ASCII name its key is the same slice of the
+			// folded name: both without copying.
+			if isASCII(name) {
+				c = cs.index(name[:end], tok, t.u.keys[m.idx][:end])
+			} else {
+				c = cs.index(n.prefix+tok, tok, n.key+foldKey(tok))
 			}
 		}
-		if c < 0 {
-			c = len(nodes)
-			nodes = append(nodes, trieNode{prefix: prefix, token: tok, key: key, action: -1})
-			switch {
-			case byKey != nil:
-				byKey[key] = c
-			case len(nodes) > 16:
-				byKey = make(map[string]int, 2*len(nodes))
-				for k := range nodes {
-					byKey[nodes[k].key] = k
-				}
-			}
-		}
-		pl = append(pl, placed{c, member{idx: m.idx, off: end}})
+		placed = append(placed, placedMember{c, member{idx: m.idx, off: end}})
 		if end == len(name) {
-			nodes[c].action = m.idx
+			cs.nodes[c].action = m.idx
 		}
 		last = c
 	}
-	for _, p := range pl {
-		nodes[p.c].placed++
-	}
-	block := make([]member, len(pl))
-	for k := range nodes {
-		nodes[k].members, block = block[:0:nodes[k].placed], block[nodes[k].placed:]
-	}
-	for _, p := range pl {
-		nodes[p.c].members = append(nodes[p.c].members, p.m)
-	}
-	n.children = make([]*trieNode, len(nodes))
-	for k := range nodes {
-		n.children[k] = &nodes[k]
-	}
+	n.children = cs.place(placed)
 	t.meter.match(nodeCost * len(n.children))
 	for _, c := range n.children {
 		// Within the parent's range: the child's prefix extends the parent's.
@@ -230,6 +174,69 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	}
 	sort.Slice(n.children, func(i, j int) bool { return n.children[i].key < n.children[j].key })
 	return n.children
+}
+
+// childSet holds the children of a node being expanded. They are made in one
+// array (by value, found by index while it grows), and their member lists
+// are cut from one array: a few allocations a node, not a few a child.
+type childSet struct {
+	nodes []trieNode
+	byKey map[string]int // past a few children (the services under the root)
+}
+
+// placedMember is a member of the child at index c of a childSet.
+type placedMember struct {
+	c int
+	m member
+}
+
+// index returns the index of the child with key, made with prefix and token
+// if it is new.
+func (cs *childSet) index(prefix, token, key string) int {
+	// Few children: a scan; many: a map.
+	if cs.byKey != nil {
+		if k, ok := cs.byKey[key]; ok {
+			return k
+		}
+	} else {
+		for k := range cs.nodes {
+			if cs.nodes[k].key == key {
+				return k
+			}
+		}
+	}
+	c := len(cs.nodes)
+	cs.nodes = append(cs.nodes, trieNode{prefix: prefix, token: token, key: key, action: -1})
+	switch {
+	case cs.byKey != nil:
+		cs.byKey[key] = c
+	case len(cs.nodes) > 16:
+		cs.byKey = make(map[string]int, 2*len(cs.nodes))
+		for k := range cs.nodes {
+			cs.byKey[cs.nodes[k].key] = k
+		}
+	}
+	return c
+}
+
+// place gives each child its members, in the order placed lists them, and
+// returns the children.
+func (cs *childSet) place(placed []placedMember) []*trieNode {
+	for _, p := range placed {
+		cs.nodes[p.c].placed++
+	}
+	block := make([]member, len(placed))
+	for k := range cs.nodes {
+		cs.nodes[k].members, block = block[:0:cs.nodes[k].placed], block[cs.nodes[k].placed:]
+	}
+	for _, p := range placed {
+		cs.nodes[p.c].members = append(cs.nodes[p.c].members, p.m)
+	}
+	children := make([]*trieNode, len(cs.nodes))
+	for k := range cs.nodes {
+		children[k] = &cs.nodes[k]
+	}
+	return children
 }
 
 // window holds, for a range [lo, hi) of the universe, running counts of the

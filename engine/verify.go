@@ -19,14 +19,12 @@ import (
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
 func verifyRefinement(orig *Policy, refined []byte, kept []int, u *universe) Verification {
-	return verify(orig, refined, kept, u, map[string]*statementCheck{}, nil, nil)
+	return verify(orig, refined, kept, u, newMemo(), nil)
 }
 
-// verify is Verify with the checks of statement pairs already made over u, by
-// checkKey, and (if not nil) over universes with the same actions, by checkKey
-// and the unused marks the check reads (statementMarks); it adds the ones it
-// makes.
-func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMarks map[string]*statementCheck, w *work) Verification {
+// verify is verifyRefinement with the checks of statement pairs that memo m
+// holds (see memo.check); it adds the ones it makes.
+func verify(orig *Policy, refined []byte, kept []int, u *universe, m *memo, w *work) Verification {
 	v := Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
 	var ref *Policy
 	if refined != nil {
@@ -67,20 +65,7 @@ func verify(orig *Policy, refined []byte, kept []int, u *universe, checks, byMar
 			continue
 		}
 		w.at(path, "while verifying this statement ("+strconv.Itoa(len(o.Patterns))+" patterns)")
-		k := checkKey(o, r)
-		c := checks[k]
-		if c == nil && byMarks != nil {
-			km := string(statementMarks([]byte(k+"\x02"), u, o))
-			if c = byMarks[km]; c == nil {
-				c = checkStatement(o, r, refPath, u, w)
-				byMarks[km] = c
-			}
-			checks[k] = c
-		}
-		if c == nil {
-			c = checkStatement(o, r, refPath, u, w)
-			checks[k] = c
-		}
+		c := m.check(checkKey(o, r), u, o, func() *statementCheck { return checkStatement(o, r, refPath, u, w) })
 		c.report(&v, path, refPath)
 	}
 	if j < len(kept) {
@@ -277,7 +262,17 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 		}
 		refSet = expand(u, r.Patterns, w)
 	}
-	notAction := o.Key == "NotAction"
+	c.exact(o.Key == "NotAction", r == nil, origSet, refSet, u, w)
+	if r != nil {
+		c.newPatterns(o, r, refPath, u, w)
+	}
+	return c
+}
+
+// exact checks C1 for a statement of Action (or NotAction) whose patterns
+// match origSet, refined to patterns that match refSet (or removed): the
+// actions it allows but should not (c.over), and those it lost (c.under).
+func (c *statementCheck) exact(notAction, removed bool, origSet, refSet []int, u *universe, w *work) {
 	switch {
 	case !notAction:
 		// want: matched by o and not unused; got: matched by r.
@@ -290,7 +285,7 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 				c.under = append(c.under, u.names[i])
 			}
 		}, origSet, refSet)
-	case r == nil:
+	case removed:
 		// Every action o allowed that is not unused is lost.
 		w.match(len(u.names))
 		mergeSorted(func(i int, inOrig, _ bool) {
@@ -314,9 +309,13 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 			}
 		}, origSet, refSet, unused)
 	}
-	if r == nil {
-		return c
-	}
+}
+
+// newPatterns checks the patterns of r, the refined form of o at refPath,
+// that o does not have: C2, included in o's patterns (c.broader), and C5,
+// covered by no other entry of r (c.redund).
+func (c *statementCheck) newPatterns(o, r *Statement, refPath string, u *universe, w *work) {
+	notAction := o.Key == "NotAction"
 	origTexts := map[string]bool{}
 	var origs, refs []string
 	for _, p := range o.Patterns {
@@ -390,7 +389,6 @@ func checkStatement(o, r *Statement, refPath string, u *universe, w *work) *stat
 			c.redund = append(c.redund, fmt.Sprintf("%s: %s is covered by %s", place, p.Text, by))
 		}
 	}
-	return c
 }
 
 // mergeSorted calls f, in ascending order, with every index of the two

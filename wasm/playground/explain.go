@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"syscall/js"
 
+	"whittle/engine"
 	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/describe"
 	"whittle/wasm/playground/locate"
@@ -44,7 +45,7 @@ func (a *app) explainUpTo(n int) {
 			"title", "Show this change in the diff and its trie")
 		btn.Call("appendChild", textEl("span", c.Path, "class", "path"))
 		btn.Call("appendChild", jsDocument.Call("createTextNode", " "))
-		if c.Kind != "excluded" {
+		if c.Kind != engine.ChangeExcluded {
 			btn.Call("appendChild", textEl("code", c.Pattern))
 		}
 		btn.Call("appendChild", jsDocument.Call("createTextNode", describe.Change(c)))

@@ -106,10 +106,10 @@ func (t *trieView) inspect(prefix string, fromStep bool) {
 	head := newV("p", "class", "verdict", "data-safe", strconv.FormatBool(n.Safe))
 	head.text = t.verdict(n)
 	sum := newV("p", "class", "counts")
-	sum.text = plural(len(actions), "action") + " under " + prefix + ": " + itoa(counts["wanted"]) + " used, " +
-		itoa(counts["unused"]) + " unused"
-	if counts["unmatched"] > 0 {
-		sum.text += ", " + itoa(counts["unmatched"]) + " not matched by " + t.tries[t.current].Pattern
+	sum.text = plural(len(actions), "action") + " under " + prefix + ": " + itoa(counts[engine.StateWanted]) + " used, " +
+		itoa(counts[engine.StateUnused]) + " unused"
+	if counts[engine.StateUnmatched] > 0 {
+		sum.text += ", " + itoa(counts[engine.StateUnmatched]) + " not matched by " + t.tries[t.current].Pattern
 	}
 	list := newV("ul", "class", "actions", "aria-label", "Actions under "+prefix)
 	for i, a := range actions {
@@ -119,7 +119,7 @@ func (t *trieView) inspect(prefix string, fromStep bool) {
 			list.add(more)
 			break
 		}
-		label := map[string]string{"wanted": "used", "unused": "unused", "unmatched": "not matched"}[a.State]
+		label := map[string]string{engine.StateWanted: "used", engine.StateUnused: "unused", engine.StateUnmatched: "not matched"}[a.State]
 		li := newV("li", "class", "state-"+a.State, "data-action", a.Action, "data-state", label)
 		name := newV("code")
 		name.text = a.Action

@@ -29,7 +29,7 @@ func clear(el dom.Element) { empty(el.Underlying()) }
 func (a *app) render(policyText string, resp *engine.Response) {
 	tp := now()
 	res := &result{resp: *resp}
-	detach := resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
+	detach := resp.RecommendedAction == engine.ActionDetach || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
 		res.compact = string(resp.RecommendedPolicy) // the engine answers it compact
 		res.refined = string(resp.PrettyPolicy())
@@ -39,11 +39,11 @@ func (a *app) render(policyText string, resp *engine.Response) {
 
 	action := a.byID("action")
 	switch resp.RecommendedAction {
-	case "CREATE_POLICY":
+	case engine.ActionCreate:
 		action.SetTextContent("CREATE_POLICY: replace the policy with the refined one below.")
-	case "DETACH_POLICY":
+	case engine.ActionDetach:
 		action.SetTextContent("DETACH_POLICY: nothing this policy allows is still used. Detach it rather than refine it.")
-	case "NONE":
+	case engine.ActionNone:
 		action.SetTextContent("NONE: nothing this policy allows is reported unused. Keep it as it is.")
 	default:
 		action.SetTextContent(resp.RecommendedAction)

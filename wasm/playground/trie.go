@@ -96,7 +96,7 @@ func (t *trieView) show(i int) {
 func (t *trieView) render(changes []engine.Change) {
 	tries := []engine.Trie{}
 	for _, c := range changes {
-		if c.Kind == "replaced" {
+		if c.Kind == engine.ChangeReplaced {
 			tries = append(tries, engine.Trie{Statement: c.Statement, Path: c.Path, Pattern: c.Pattern})
 		}
 	}

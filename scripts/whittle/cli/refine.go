@@ -119,9 +119,9 @@ func summarize(w io.Writer, name string, resp *engine.Response, cat *engine.Cata
 	for _, ch := range resp.Changes {
 		var what string
 		switch ch.Kind {
-		case "removed":
+		case engine.ChangeRemoved:
 			what = ch.Pattern + " removed"
-		case "excluded":
+		case engine.ChangeExcluded:
 			what = "NotAction += " + strings.Join(clip(ch.Replacement, 4), ", ")
 		default:
 			what = ch.Pattern + " → " + strings.Join(clip(ch.Replacement, 4), ", ")

@@ -195,11 +195,11 @@ func Warnings(ws []engine.Warning, catalogDate string, known func(service string
 		}
 		n := len(g.Items)
 		switch g.Code {
-		case "UNKNOWN_PATTERN":
+		case engine.WarnUnknownPattern:
 			g.Summary = Count(n, "pattern matches", "patterns match") + " no action in the catalog and " + map[bool]string{true: "is", false: "are"}[n == 1] + " kept as written" + retired
-		case "UNKNOWN_ACTION":
+		case engine.WarnUnknownAction:
 			g.Summary = Count(n, "unused action is", "unused actions are") + " not in the catalog; they count as unused all the same" + retired
-		case "UNKNOWN_SERVICE":
+		case engine.WarnUnknownService:
 			g.Summary = Count(n, "service of the findings is", "services of the findings are") + " not in the catalog of " + catalogDate + " (retired or renamed?): " + list(unknown, 8)
 		default:
 			if n == 1 {
@@ -236,7 +236,7 @@ func Check(pc *engine.PolicyCheck) (verdict string, sentences [][]Part) {
 			break
 		}
 		why := ", which is unused"
-		if o.Why != "unused" {
+		if o.Why != engine.WhyUnused {
 			why = ", which the original did not allow"
 		}
 		if o.AccessLevel != "" {

@@ -27,12 +27,12 @@ func First(list []string, n int) []string {
 func Change(c *engine.Change) string {
 	var b strings.Builder
 	switch c.Kind {
-	case "excluded":
+	case engine.ChangeExcluded:
 		b.WriteString(Count(len(c.Replacement), "unused action is", "unused actions are"))
 		b.WriteString(" added to NotAction: ")
 		b.WriteString(strings.Join(First(c.Replacement, 6), ", "))
 		b.WriteString(".")
-	case "removed":
+	case engine.ChangeRemoved:
 		b.WriteString(" allowed " + Count(c.Allowed, "action", "actions") + "; ")
 		if c.Allowed == 1 {
 			b.WriteString("it is unused, so the entry is removed.")
