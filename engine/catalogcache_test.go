@@ -116,6 +116,29 @@ func TestWholeCatalogShared(t *testing.T) {
 		string(a.levels) != string(fresh.levels) || len(a.bySvc) != len(fresh.bySvc) || a.ascii != fresh.ascii {
 		t.Fatalf("the kept universe differs from one built afresh")
 	}
+	s3 := map[string]bool{"s3": true}
+	c, d := newUniverse(cat, s3, false, nil), newUniverse(cat, s3, false, nil)
+	if &c.names[0] != &d.names[0] || &c.names[0] == &a.names[0] {
+		t.Errorf("universes of s3 alone: shared %v (want true), shared with the whole catalog's %v (want false)",
+			&c.names[0] == &d.names[0], &c.names[0] == &a.names[0])
+	}
+	if fresh := buildUniverse(cat, s3, false, nil); strings.Join(c.names, ",") != strings.Join(fresh.names, ",") {
+		t.Errorf("the kept universe of s3 differs from one built afresh")
+	}
+	for i := range 3 * maxKeptUniverses { // many service sets: the oldest go
+		newUniverse(cat, map[string]bool{cat.Services()[i]: true}, false, nil)
+	}
+	ku := &keptUniverses
+	ku.Lock()
+	n, actions := len(ku.entries), 0
+	for _, e := range ku.entries {
+		actions += len(e.u.names)
+	}
+	if n > maxKeptUniverses || actions != ku.actions || actions > maxKeptUniverseActions {
+		t.Errorf("kept universes: %d, %d actions counted, %d kept; want at most %d universes, %d actions",
+			n, ku.actions, actions, maxKeptUniverses, maxKeptUniverseActions)
+	}
+	ku.Unlock()
 	a.unused[0] = true
 	a.patternRange("s3:Get*")
 	if b.unused[0] || len(b.ranges) != 0 {

@@ -2,10 +2,13 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -61,6 +64,12 @@ type report struct {
 	age        int
 	services   int                        // services the report lists
 	used       map[string]map[string]bool // service used in the window → its tracked actions (foldKey of the name)
+
+	// allowedBy memoizes untrackedOf: a principal's answer reads each
+	// policy's set twice (its own answer, and the union for the principal).
+	mu         sync.Mutex
+	allowedBy  map[*Policy][]uint64
+	allowedCat *Catalog // the catalog of allowedBy's sets
 }
 
 // FindingsInfo says how the findings were read: their form, and for an IAM
@@ -123,35 +132,68 @@ func (f *Findings) info(cat *Catalog, policies ...*Policy) FindingsInfo {
 // untrackedAllowed counts the catalog actions of services used in the window
 // that the report does not track and some Allow statement of the policies allows.
 func (rep *report) untrackedAllowed(cat *Catalog, policies []*Policy) int {
+	var union []uint64
+	for _, p := range policies {
+		set := rep.untrackedOf(cat, p)
+		if union == nil {
+			union = make([]uint64, len(set))
+		}
+		for i, w := range set {
+			union[i] |= w
+		}
+	}
 	n := 0
-	for svc, tracked := range rep.used {
-		var allows []func(string) bool // one per Allow statement reaching svc
-		for _, p := range policies {
-			for _, s := range p.Statements {
-				if s.Effect == "Allow" {
-					if f := statementAllows(s, svc); f != nil {
-						allows = append(allows, f)
-					}
+	for _, w := range union {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// untrackedOf returns the untracked actions of the used services that policy p
+// allows, as a bit set over the catalog actions of those services (in the
+// order of their sorted prefixes), made once per policy and catalog.
+func (rep *report) untrackedOf(cat *Catalog, p *Policy) []uint64 {
+	rep.mu.Lock()
+	defer rep.mu.Unlock()
+	if set, ok := rep.allowedBy[p]; ok && rep.allowedCat == cat {
+		return set
+	}
+	if rep.allowedCat != cat {
+		rep.allowedBy, rep.allowedCat = map[*Policy][]uint64{}, cat
+	}
+	services := slices.Sorted(maps.Keys(rep.used))
+	total := 0
+	for _, svc := range services {
+		total += len(cat.Actions(svc))
+	}
+	set := make([]uint64, (total+63)/64)
+	base := 0
+	for _, svc := range services {
+		names, keys := serviceNames(cat, svc) // "svc:Name" and its key, kept across requests
+		var allows []func(string) bool        // one per Allow statement reaching svc
+		for _, s := range p.Statements {
+			if s.Effect == "Allow" {
+				if f := statementAllows(s, svc); f != nil {
+					allows = append(allows, f)
 				}
 			}
 		}
-		if allows == nil {
-			continue
-		}
-		names, keys := serviceNames(cat, svc) // "svc:Name" and its key, kept across requests
+		tracked := rep.used[svc]
 		for i, action := range names {
-			if tracked[keys[i][len(svc)+1:]] { // the key of Name: svc is lower-case ASCII
+			if allows == nil || tracked[keys[i][len(svc)+1:]] { // the key of Name: svc is lower-case ASCII
 				continue
 			}
 			for _, allowed := range allows {
 				if allowed(action) {
-					n++
+					set[(base+i)/64] |= 1 << ((base + i) % 64)
 					break
 				}
 			}
 		}
+		base += len(names)
 	}
-	return n
+	rep.allowedBy[p] = set
+	return set
 }
 
 // statementAllows returns a test of whether statement s allows an action of

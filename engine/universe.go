@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -82,45 +83,71 @@ func packMarks(b []byte, marks []bool) []byte {
 }
 
 // newUniverse builds the universe over the given services (all of the catalog's
-// when all is true) and the extra actions.
+// when all is true) and the extra actions. Without extra actions it starts from
+// a kept universe of the same catalog and services (see keptUniverses).
 func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []string) *universe {
-	if all && len(extra) == 0 {
-		return wholeCatalog(cat)
+	if len(extra) > 0 {
+		return buildUniverse(cat, services, all, extra)
 	}
-	return buildUniverse(cat, services, all, extra)
+	key := "*" // every service
+	if !all {
+		chosen := slices.Sorted(maps.Keys(services))
+		key = strings.Join(chosen, ",")
+	}
+	return keptUniverse(cat, key, func() *universe { return buildUniverse(cat, services, all, nil) })
 }
 
-// wholeCatalogs keeps the universe of every action of the last few catalogs
-// (the built-in one, and those of requests, which overlayCached keeps), none
-// marked: sessions, and so the check route, start from it for each request.
-// Only what is never written after newUniverse is shared (see unmarked).
-var wholeCatalogs struct {
+// keptUniverses keeps the last universes made without extra actions, by
+// catalog and services, none marked: a process that answers many requests
+// reaching the same services (the same managed policies attached to many
+// roles; sessions and the check route, which take the whole catalog) builds
+// each once. Only what is never written after buildUniverse is shared: each
+// request gets a copy with its own marks and memos.
+var keptUniverses struct {
 	sync.Mutex
-	cats []*Catalog
-	us   []*universe
+	entries []keptEntry // oldest first
+	actions int         // the actions of the universes kept
 }
 
-// maxWholeCatalogs bounds wholeCatalogs: the built-in catalog and a few of
-// requests (about 1 MB each for the built-in catalog's 22,000 actions).
-const maxWholeCatalogs = 4
+type keptEntry struct {
+	cat      *Catalog
+	services string // the services, sorted, joined by ","; "*" for all
+	u        *universe
+}
 
-// wholeCatalog returns a universe of every action of cat, none marked.
-func wholeCatalog(cat *Catalog) *universe {
-	wc := &wholeCatalogs
+// Bounds of keptUniverses: a few universes, at most about four built-in
+// catalogs' worth of actions (a whole-catalog universe is about 1 MB).
+const (
+	maxKeptUniverses       = 16
+	maxKeptUniverseActions = 4 * 22_000
+)
+
+// keptUniverse returns a copy of the kept universe of cat's services, made
+// with build when there is none.
+func keptUniverse(cat *Catalog, services string, build func() *universe) *universe {
+	ku := &keptUniverses
 	var u *universe
-	wc.Lock()
-	if i := slices.Index(wc.cats, cat); i >= 0 {
-		u = wc.us[i]
-	}
-	wc.Unlock()
-	if u == nil {
-		u = buildUniverse(cat, nil, true, nil)
-		wc.Lock()
-		if len(wc.cats) >= maxWholeCatalogs {
-			wc.cats, wc.us = wc.cats[1:], wc.us[1:]
+	ku.Lock()
+	for _, e := range ku.entries {
+		if e.cat == cat && e.services == services {
+			u = e.u
+			break
 		}
-		wc.cats, wc.us = append(wc.cats, cat), append(wc.us, u)
-		wc.Unlock()
+	}
+	ku.Unlock()
+	if u == nil {
+		u = build()
+		if len(u.names) > maxKeptUniverseActions {
+			return u // too big to keep: this request's own
+		}
+		ku.Lock()
+		for len(ku.entries) > 0 && (len(ku.entries) >= maxKeptUniverses || ku.actions+len(u.names) > maxKeptUniverseActions) {
+			ku.actions -= len(ku.entries[0].u.names)
+			ku.entries = ku.entries[1:]
+		}
+		ku.entries = append(ku.entries, keptEntry{cat, services, u})
+		ku.actions += len(u.names)
+		ku.Unlock()
 	}
 	v := *u // its names, keys, levels and bySvc; its memos and marks are the copy's own
 	v.unused = make([]bool, len(u.names))
