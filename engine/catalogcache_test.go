@@ -101,11 +101,12 @@ func TestKeptCatalogSkipped(t *testing.T) {
 	}
 }
 
-// TestWholeCatalogShared checks that universes of a whole catalog share its
-// actions but not their marks or memos, that their actions are the catalog's,
-// and that sessions on several goroutines, all starting from the kept
-// universe, answer as one alone does (scripts/test runs it with -race).
-func TestWholeCatalogShared(t *testing.T) {
+// TestKeptUniverses checks that universes of the same catalog and services
+// share their actions but not their marks or memos, that the kept ones equal
+// those built afresh, that the cache keeps its bounds, and that checks on
+// several goroutines, all starting from the kept universes, answer as one
+// alone does (scripts/test runs it with -race).
+func TestKeptUniverses(t *testing.T) {
 	cat := BuiltinCatalog()
 	a, b := newUniverse(cat, nil, true, nil), newUniverse(cat, nil, true, nil)
 	if &a.names[0] != &b.names[0] {
