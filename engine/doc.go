@@ -51,6 +51,12 @@
 // The catalog generator (scripts/catalog) makes the built-in catalog with
 // [NewCatalog] and [Catalog.AppendText], and reads it with [DecodeCatalog].
 //
+// Across requests a process keeps, bounded, what depends on the catalog
+// alone: the last catalogs requests brought, by their text (catalogcache.go),
+// and the universes built, by catalog and services (universe.go). A request
+// that repeats a catalog, or reaches the services of an earlier one, skips
+// that work; the answers are the same bytes.
+//
 // The engine is pure Go and uses the standard library only; the same code runs
 // natively and in WebAssembly, with the same answers.
 package engine
