@@ -40,13 +40,13 @@ func (t *trieView) initInspector() {
 	pick := func(ev dom.Event) {
 		g := ev.Target().Underlying().Call("closest", "[data-prefix]")
 		if g.Truthy() {
-			t.inspect(g.Call("getAttribute", "data-prefix").String(), false)
+			go t.inspect(g.Call("getAttribute", "data-prefix").String(), false) // may wait for the engine's worker
 		}
 	}
 	t.view.AddEventListener("click", false, pick)
 	t.view.AddEventListener("focusin", false, pick)
-	in.next.AddEventListener("click", false, func(dom.Event) { t.goStep(in.step + 1) })
-	in.prev.AddEventListener("click", false, func(dom.Event) { t.goStep(in.step - 1) })
+	in.next.AddEventListener("click", false, func(dom.Event) { go t.goStep(in.step + 1) })
+	in.prev.AddEventListener("click", false, func(dom.Event) { go t.goStep(in.step - 1) })
 }
 
 // resetInspector is called when a trie is (re)drawn: the walk restarts and the
@@ -85,12 +85,15 @@ func (t *trieView) find(prefix string) *engine.TrieNode {
 func (t *trieView) inspect(prefix string, fromStep bool) {
 	in := &t.in
 	n := t.find(prefix)
-	if n == nil || t.a.req == nil || (prefix == in.shown && !fromStep) {
+	if n == nil || (t.a.req == nil && t.a.remote == nil) || (prefix == in.shown && !fromStep) {
 		return
 	}
 	in.shown = prefix
 	path := t.tries[t.current].Path
-	actions, err := t.a.sess.InspectTrie(t.a.req, path, prefix)
+	actions, err := t.a.inspectTrie(path, prefix)
+	if in.shown != prefix || t.current >= len(t.tries) || t.tries[t.current].Path != path {
+		return // another node was picked while the worker answered
+	}
 	box := in.box.Underlying()
 	empty(box)
 	in.box.RemoveAttribute("hidden")
@@ -138,12 +141,10 @@ func (t *trieView) verdict(n *engine.TrieNode) string {
 		switch {
 		case total == 1 && n.Chosen:
 			name := n.Action
-			if name == "" && t.a.req != nil {
+			if name == "" {
 				// The one action is below the node (s3:GetAccount →
 				// s3:GetAccountPublicAccessBlock): the engine names it.
-				if acts, err := t.a.sess.InspectTrie(t.a.req, t.tries[t.current].Path, n.Prefix); err == nil && len(acts) == 1 {
-					name = acts[0].Action
-				}
+				name = t.a.onlyAction(t.tries[t.current].Path, n.Prefix)
 			}
 			if name == "" {
 				name = n.Prefix

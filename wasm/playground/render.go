@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -46,7 +47,6 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	res := &result{resp: *resp}
 	detach := resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
-		res.compact = string(resp.RecommendedPolicy) // the engine answers it without whitespace
 		if p, err := diff.Pretty(resp.RecommendedPolicy); err == nil {
 			res.refined = string(p)
 		} else {
@@ -54,9 +54,31 @@ func (a *app) render(policyText string, resp *engine.Response) {
 			res.refinedErr = err
 		}
 	}
-	a.last = res
 	a.mark("pretty", now()-tp)
+	a.drawSummary(res)
 
+	t0 := now()
+	a.renderExplanations()
+	t1 := now()
+	a.renderDiff(policyText, resp, detach)
+	t2 := now()
+	a.trie.render(resp.Changes)
+	t3 := now()
+	a.mark("changes", t1-t0)
+	a.mark("diff", t2-t1)
+	a.mark("trie", t3-t2)
+}
+
+// drawSummary makes res the last result and draws its head: the action, the
+// verification, the size, the warnings and the refined policy. It reports
+// whether the answer is to detach the policy.
+func (a *app) drawSummary(res *result) (detach bool) {
+	resp := &res.resp
+	detach = resp.RecommendedAction == "DETACH_POLICY" || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
+	if !detach {
+		res.compact = string(resp.RecommendedPolicy) // the engine answers it without whitespace
+	}
+	a.last = res
 	action := a.byID("action")
 	switch resp.RecommendedAction {
 	case "CREATE_POLICY":
@@ -81,25 +103,19 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	a.renderWarnings(resp)
 
 	out := a.byID("refined-output")
-	if detach {
+	switch {
+	case detach:
 		out.SetTextContent("No refined policy: detach the original (DETACH_POLICY).")
-	} else {
+	case res.drawn.Truthy():
+		empty(out.Underlying()) // its chunks, drawn by the engine's worker
+		js.Global().Call("whittleBuild", out.Underlying(), res.drawn, "")
+	default:
 		setChunkedText(out.Underlying(), res.refined)
 	}
 	if box := a.byID("cli-command"); !box.HasAttribute("hidden") {
 		a.copyCLI()
 	}
-
-	t0 := now()
-	a.renderExplanations()
-	t1 := now()
-	a.renderDiff(policyText, resp, detach)
-	t2 := now()
-	a.trie.render(resp.Changes)
-	t3 := now()
-	a.mark("changes", t1-t0)
-	a.mark("diff", t2-t1)
-	a.mark("trie", t3-t2)
+	return detach
 }
 
 func (a *app) renderVerification(v *engine.Verification) {
@@ -187,9 +203,20 @@ const chunkLines = 64
 // setChunkedText sets el's text to text, as chunks of chunkLines lines (each a
 // span with class chunk, the last chunk-last) when it is longer than one.
 func setChunkedText(el js.Value, text string) {
-	if strings.Count(text, "\n") < chunkLines {
+	chunks := textChunks(text)
+	if len(chunks) < 2 {
 		el.Set("textContent", text)
 		return
+	}
+	empty(el)
+	build(el, "", chunks...)
+}
+
+// textChunks cuts text into chunks of chunkLines lines for setChunkedText;
+// nil when it is one chunk.
+func textChunks(text string) []*vnode {
+	if strings.Count(text, "\n") < chunkLines {
+		return nil
 	}
 	var chunks []*vnode
 	for text != "" {
@@ -207,8 +234,7 @@ func setChunkedText(el js.Value, text string) {
 		chunks = append(chunks, c)
 	}
 	chunks[len(chunks)-1].attrs[1] = "chunk chunk-last"
-	empty(el)
-	build(el, "", chunks...)
+	return chunks
 }
 
 // prettyOriginal is the policy text pretty-printed as the diff shows it, kept
@@ -230,11 +256,7 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	el := a.byID("diff-view")
 	key := policyText + "\x00" + string(resp.RecommendedPolicy)
 	if key == a.diffKey {
-		// Same documents, same diff: keep it, drop only the highlight.
-		hl := el.Underlying().Call("querySelectorAll", ".hl")
-		for k := 0; k < hl.Length(); k++ {
-			hl.Index(k).Get("classList").Call("remove", "hl")
-		}
+		a.dropHighlight(el) // same documents, same diff: keep it
 		return
 	}
 	a.diffKey = key
@@ -252,11 +274,18 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	refined := a.last.refined // "" when detached: every line deleted
 	lines := diff.Lines(original, refined)
 	a.mark("compare", now()-td)
-	// Consecutive lines of one kind (and of one explained change) go into one
-	// block (white-space: pre), blocks into chunks of chunkLines lines (see
-	// setChunkedText), and all are made in one call (build).
+	build(el.Underlying(), "", diffChunks(lines, resp.Changes)...)
+}
+
+// diffChunks draws the diff lines: "-" and "+" lines like a unified diff,
+// long unchanged runs folded, each line of an explained change tagged with
+// its index. Consecutive lines of one kind (and of one explained change) go
+// into one block (white-space: pre), blocks into chunks of chunkLines lines
+// (see setChunkedText), all made in one call (build) or, for a large
+// result, a part at a time (see engineside.go).
+func diffChunks(lines []diff.Line, changes []engine.Change) []*vnode {
 	fold := len(lines) > diffFoldOver
-	tags := diffTags(lines, resp.Changes)
+	tags := diffTags(lines, changes)
 	var chunks []*vnode
 	chunk, inChunk := newV("div", "class", "chunk"), 0
 	var block []string
@@ -326,7 +355,15 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 	}
 	flush()
 	chunk.attrs[1] = "chunk chunk-last"
-	build(el.Underlying(), "", append(chunks, chunk)...)
+	return append(chunks, chunk)
+}
+
+// dropHighlight removes the highlight of a picked change from the diff el.
+func (a *app) dropHighlight(el dom.Element) {
+	hl := el.Underlying().Call("querySelectorAll", ".hl")
+	for k := 0; k < hl.Length(); k++ {
+		hl.Index(k).Get("classList").Call("remove", "hl")
+	}
 }
 
 // renderWarnings lists the warnings one group a code: a line with the count
@@ -335,8 +372,7 @@ func (a *app) renderDiff(policyText string, resp *engine.Response, detach bool) 
 func (a *app) renderWarnings(resp *engine.Response) {
 	el := a.byID("warnings").Underlying()
 	empty(el)
-	cat := a.req.Catalog
-	groups := describe.Warnings(resp.Warnings, resp.Catalog.Date, func(svc string) bool { return cat.Actions(svc) != nil })
+	groups := describe.Warnings(resp.Warnings, resp.Catalog.Date, a.knownService)
 	var vs []*vnode
 	for _, g := range groups {
 		li := newV("li", "data-code", g.Code)
@@ -364,16 +400,32 @@ func (a *app) renderWarnings(resp *engine.Response) {
 
 // compareSizes refines the shown policy at the other granularities and says
 // their sizes in the size line.
+// For a remote result it asks the worker: call it from a goroutine.
 func (a *app) compareSizes() {
-	if a.req == nil || a.last == nil {
+	if a.last == nil {
+		return
+	}
+	var sizes []int
+	switch r := a.remote; {
+	case r != nil:
+		ans, err := ask("sizes", &remoteIn{Seq: r.seq})
+		var out sizesOut
+		if err != nil || a.remote != r || json.Unmarshal([]byte(ans.text(0)), &out) != nil || len(out.Sizes) != 3 {
+			return
+		}
+		sizes = out.Sizes
+	case a.req != nil:
+		for _, g := range []string{engine.GranularityWord, engine.GranularityChar, engine.GranularityAction} {
+			req := *a.req
+			req.Options.Granularity = g
+			sizes = append(sizes, a.sess.Respond(&req).Size.After)
+		}
+	default:
 		return
 	}
 	var parts []string
-	for _, g := range []struct{ key, name string }{{engine.GranularityWord, "words"}, {engine.GranularityChar, "characters"}, {engine.GranularityAction, "exact names"}} {
-		req := *a.req
-		req.Options.Granularity = g.key
-		resp := a.sess.Respond(&req)
-		parts = append(parts, g.name+" "+group(resp.Size.After))
+	for i, name := range []string{"words", "characters", "exact names"} {
+		parts = append(parts, name+" "+group(sizes[i]))
 	}
 	box := a.byID("size-compare")
 	box.SetTextContent("Sizes by granularity: " + strings.Join(parts, ", ") + " characters (pick one in Granularity above).")
