@@ -141,10 +141,16 @@ func TestBrowserSupersede(t *testing.T) {
 	// before the first's answer can arrive. Every drawn result is recorded.
 	during := eval[[]string](p, `(() => {
 		window.__drawn = [];
-		document.addEventListener("whittle-refined", () => {
-			const text = `+testid("refined-output")+`.textContent;
-			__drawn.push(text.includes("first-edit") ? "first" : text.includes("second-edit") ? "second" : "other");
-		});
+		window.__shown = new Set();
+		const out = `+testid("refined-output")+`;
+		const seen = () => {
+			const text = out.textContent;
+			return text.includes("first-edit") ? "first" : text.includes("second-edit") ? "second" : "other";
+		};
+		document.addEventListener("whittle-refined", () => __drawn.push(seen()));
+		// Whatever the refined policy shows at any moment, even a result
+		// drawn only in part.
+		new MutationObserver(() => __shown.add(seen())).observe(out, {childList: true, subtree: true, characterData: true});
 		const paste = (text) => WhittleEditor.editors["policy-input"].setText(text);
 		const refine = `+testid("refine-button")+`;
 		paste(`+jsString(first)+`);
@@ -165,6 +171,9 @@ func TestBrowserSupersede(t *testing.T) {
 	drawn := eval[[]string](p, `__drawn`)
 	if len(drawn) != 1 || drawn[0] != "second" {
 		t.Errorf("results drawn after the two edits: %q, want only the second's", drawn)
+	}
+	if shown := eval[[]string](p, `[...__shown]`); len(shown) != 1 || shown[0] != "second" {
+		t.Errorf("refined-output showed %q after the two edits, want only the second's result", shown)
 	}
 	if got := eval[string](p, `WhittleEditor.editors["policy-input"].getText()`); !strings.Contains(got, "second-edit") {
 		t.Fatalf("the policy editor does not hold the second edit")
