@@ -630,6 +630,10 @@ func TestBrowserPerformance(t *testing.T) {
 	// The service worker fills its cache after the first result; let it finish
 	// before timing refinements.
 	eval[bool](p, `navigator.serviceWorker.ready.then(() => true)`, chromedp.EvalAwaitPromise)
+	// The engine's Web Worker starts after the first result too, and refines
+	// a small policy to warm up: let it, as a person reading the first result
+	// would.
+	p.waitFor("the engine's worker", `whittleStats.workerWarmMs > 0`)
 	t.Logf("load: %s", eval[string](p, `JSON.stringify(whittleStats)`))
 	article := p.refineMS(7)
 	t.Logf("article, Refine on unchanged input: %s", eval[string](p, `whittleStats.breakdown`))

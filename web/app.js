@@ -37,9 +37,9 @@
   // own instance of the same module, so that no long refinement blocks the
   // page; small ones stay in the page, which answers them within a frame
   // (wasm/playground/engineside.go says where the line is). The worker starts
-  // after the first result (whittleEngineStart, called by wasm/playground),
-  // or at the first request, so the first result does not wait for a second
-  // engine. whittleEngine(op, body) posts it a request and returns the
+  // at the first request, which wasm/playground sends after the first result
+  // (a small policy, to warm it up), so the first result does not wait for a
+  // second engine. whittleEngine(op, body) posts it a request and returns the
   // promise of its answer: a list of texts, or null when a newer refinement
   // superseded it before it ran.
   let worker = null;
@@ -51,7 +51,7 @@
     for (const w of waiting.values()) w.reject(broken);
     waiting.clear();
   };
-  window.whittleEngineStart = () => {
+  const start = () => {
     if (worker) return;
     worker = new Worker("web/engine-worker.js");
     worker.onmessage = (ev) => {
@@ -67,7 +67,7 @@
   };
   window.whittleEngine = (op, body) => new Promise((resolve, reject) => {
     if (broken) return reject(broken);
-    window.whittleEngineStart();
+    start();
     const id = ++lastId;
     waiting.set(id, { resolve, reject });
     worker.postMessage({ id, op, body });

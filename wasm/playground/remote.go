@@ -294,11 +294,10 @@ func (a *app) finish(t0, t1 float64, where string) {
 	}
 	if a.refines == 1 {
 		stats.Set("firstResultMs", now())
-		for _, f := range []string{"whittleOffline", "whittleEngineStart"} {
-			if fn := g.Get(f); fn.Type() == js.TypeFunction {
-				fn.Invoke()
-			}
+		if fn := g.Get("whittleOffline"); fn.Type() == js.TypeFunction {
+			fn.Invoke()
 		}
+		go a.warmWorker()
 	}
 	stats.Set("lastRefineMs", ms)
 	stats.Set("lastEngineMs", t1-t0)
@@ -309,4 +308,21 @@ func (a *app) finish(t0, t1 float64, where string) {
 	a.status.SetTextContent("Refined in " + formatMS(ms) + " (engine " + formatMS(t1-t0) + ", drawing " + formatMS(t2-t1) + "), " + where)
 	mark("refined")
 	g.Get("document").Call("dispatchEvent", g.Get("Event").New("whittle-refined"))
+}
+
+// warmWorker starts the engine's worker after the first result and has it
+// refine a small policy against the built-in catalog, so that its session
+// holds the catalog's universe (see engine.Session) and its Go heap is grown
+// before the first large input comes: the worker's first refinement of
+// ReadOnlyAccess then costs what the page's would. The answer is dropped
+// (its sequence number, 0, is never the page's).
+func (a *app) warmWorker() {
+	_, err := ask("refine", &remoteIn{
+		Options:  engine.Options{Granularity: a.granularitySel.Value()},
+		Policy:   `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}`,
+		Findings: `["s3:GetObject"]`,
+	})
+	if st := js.Global().Get("whittleStats"); err == nil && st.Truthy() {
+		st.Set("workerWarmMs", now())
+	}
 }
