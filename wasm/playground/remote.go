@@ -30,7 +30,6 @@ type remoteResult struct {
 // answer is the worker's answer to a request: a list of texts.
 type answer struct{ v js.Value }
 
-func (r answer) len() int            { return r.v.Length() }
 func (r answer) part(i int) js.Value { return r.v.Index(i) }
 func (r answer) text(i int) string   { return r.v.Index(i).String() }
 
@@ -224,7 +223,7 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 	if out.RefinedErr != "" {
 		res.refinedErr = errors.New(out.RefinedErr)
 	}
-	detach := a.drawSummary(res)
+	a.drawSummary(res)
 	mark("summary")
 	tc := now()
 	yield()
@@ -262,7 +261,6 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 		}
 		a.diffKey = key
 	}
-	_ = detach
 	a.mark("diff", now()-td)
 	yield()
 	if seq != a.seq {
