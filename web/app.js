@@ -59,6 +59,7 @@
       if (m.failed) return fail(m.failed);
       const w = waiting.get(m.id);
       if (!w) return;
+      stats.answerMs = performance.now();
       waiting.delete(m.id);
       w.resolve(m.parts);
     };

@@ -177,7 +177,9 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 	mark("asked")
 	a.status.SetTextContent("Refining…")
 	a.outputs.Class().Add("refining")
+	ta := now()
 	ans, err := ask("refine", &remoteIn{Seq: seq, Options: opt, Policy: policy, Findings: findings, Catalog: catalog})
+	tr := now()
 	if seq != a.seq {
 		return // superseded: the newer refinement draws its own answer
 	}
@@ -206,6 +208,8 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 	mark("answer")
 	t1 := now()
 	a.mark("engine", t1-t0)
+	a.breakdown += "(asked " + formatMS(ta-t0) + ", answered " + formatMS(js.Global().Get("whittleStats").Get("answerMs").Float()-ta) +
+		", resumed " + formatMS(tr-js.Global().Get("whittleStats").Get("answerMs").Float()) + ", head " + formatMS(t1-tr) + "; worker: " + strings.TrimSpace(out.Times) + ") "
 	np := (out.Changes + changesPart - 1) / changesPart
 	r := &remoteResult{seq: seq, known: out.Known, only: map[string]map[string]string{}, decoded: make([]bool, np)}
 	for i := 0; i < np; i++ {
