@@ -141,21 +141,20 @@ type remoteIn struct {
 // without its changes and its recommended policy: the changes follow in
 // parts of changesPart (as []pageChange), then the recommended policy as the
 // engine wrote it, the refined policy pretty-printed, its drawing in chunks
-// (vnodes for whittleBuild; empty when it is one chunk), and the diff's
-// drawing in DiffParts parts. The page decodes no long text: JSON in wasm
+// (vnodes for whittleBuild; empty when it is one chunk), the trie menu
+// ([]engine.Trie: the replaced patterns), and the diff's drawing in
+// DiffParts parts. The page decodes no long text: JSON in wasm
 // costs tens of milliseconds per 100 K.
 type refineOut struct {
 	Error *engine.Error `json:"error,omitempty"`
 	// Role says the input is a principal's policies: the page refines those
 	// itself (see app.refine).
-	Role     bool             `json:"role,omitempty"`
-	Response *engine.Response `json:"response,omitempty"`
-	Changes  int              `json:"changes"`
-	// Tries lists the replaced patterns of Response (the trie menu).
-	Tries      []engine.Trie `json:"tries,omitempty"`
-	RefinedErr string        `json:"refinedErr,omitempty"`
-	DiffErr    string        `json:"diffErr,omitempty"`
-	DiffParts  int           `json:"diffParts"`
+	Role       bool             `json:"role,omitempty"`
+	Response   *engine.Response `json:"response,omitempty"`
+	Changes    int              `json:"changes"`
+	RefinedErr string           `json:"refinedErr,omitempty"`
+	DiffErr    string           `json:"diffErr,omitempty"`
+	DiffParts  int              `json:"diffParts"`
 	// FindingsActions and FindingsServices count what the findings name.
 	FindingsActions  int `json:"findingsActions"`
 	FindingsServices int `json:"findingsServices"`
@@ -323,11 +322,6 @@ func (e *engineSide) refine(in *remoteIn) [][]byte {
 	head := *resp
 	head.Changes, head.RecommendedPolicy = nil, nil
 	out.Response, out.Changes = &head, len(resp.Changes)
-	for _, c := range resp.Changes {
-		if c.Kind == "replaced" {
-			out.Tries = append(out.Tries, engine.Trie{Statement: c.Statement, Path: c.Path, Pattern: c.Pattern})
-		}
-	}
 	parts := [][]byte{nil}
 	for i := 0; i < len(resp.Changes); i += changesPart {
 		parts = append(parts, appendPageChanges(nil, resp.Changes[i:min(i+changesPart, len(resp.Changes))]))
@@ -345,10 +339,18 @@ func (e *engineSide) refine(in *remoteIn) [][]byte {
 		}
 	}
 	times("pretty")
-	parts = append(parts, resp.RecommendedPolicy, []byte(refined), nil)
+	parts = append(parts, resp.RecommendedPolicy, []byte(refined), nil, nil)
 	if chunks := textChunks(refined); len(chunks) > 1 {
-		parts[len(parts)-1] = vnodesJSON(chunks...)
+		parts[len(parts)-2] = vnodesJSON(chunks...)
 	}
+	// The trie menu: the replaced patterns (decoded in a task of its own).
+	tries := []engine.Trie{}
+	for _, c := range resp.Changes {
+		if c.Kind == "replaced" {
+			tries = append(tries, engine.Trie{Statement: c.Statement, Path: c.Path, Pattern: c.Pattern})
+		}
+	}
+	parts[len(parts)-1] = mustJSON(tries)
 	if in.Policy != e.original.text || e.original.pretty == "" {
 		if p, err := diff.Pretty([]byte(in.Policy)); err == nil {
 			e.original.text, e.original.pretty = in.Policy, string(p)

@@ -260,7 +260,7 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 					return
 				}
 			}
-			js.Global().Call("whittleBuild", el.Underlying(), ans.part(4+np+i), "")
+			js.Global().Call("whittleBuild", el.Underlying(), ans.part(5+np+i), "")
 			mark("diff-part")
 		}
 		a.diffKey = key
@@ -271,7 +271,15 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 		return
 	}
 	tt := now()
-	a.trie.renderTries(out.Tries) // asks the worker for the trie it draws
+	var tries []engine.Trie
+	if err := json.Unmarshal([]byte(ans.text(4+np)), &tries); err != nil {
+		panic(err) // the worker wrote it: a bug, not an input's fault
+	}
+	yield()
+	if seq != a.seq {
+		return
+	}
+	a.trie.renderTries(tries) // asks the worker for the trie it draws
 	if seq != a.seq {
 		return
 	}
