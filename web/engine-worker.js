@@ -6,8 +6,8 @@
 // whittleServe(op, body) → a list of texts).
 //
 // Requests are served one at a time, one per task, oldest first; a refinement
-// with a newer one already waiting is skipped (answered null): the page draws
-// only the newest's answer anyway.
+// (or the warm-up, "warm") with a newer refinement already waiting is skipped
+// (answered null): the page draws only the newest's answer anyway.
 "use strict";
 importScripts("wasm_exec.js");
 let serve = null;
@@ -23,7 +23,7 @@ const schedule = () => {
 tick.port1.onmessage = () => {
   scheduled = false;
   const m = queue.shift();
-  if (m.op === "refine" && queue.some((n) => n.op === "refine")) {
+  if ((m.op === "refine" || m.op === "warm") && queue.some((n) => n.op === "refine")) {
     postMessage({ id: m.id, parts: null });
   } else {
     let parts;

@@ -233,7 +233,7 @@ func mustJSON(v any) []byte {
 
 func (e *engineSide) serve(op string, in *remoteIn) [][]byte {
 	switch op {
-	case "refine":
+	case "refine", "warm": // warm: a refinement whose answer is dropped (see app.warmWorker)
 		return e.refine(in)
 	case "check":
 		req, err := engine.CheckFromTexts(in.Policy, in.Findings, in.Catalog, in.Candidate, in.Options)

@@ -325,9 +325,10 @@ func (a *app) finish(t0, t1 float64, where string) {
 // holds the catalog's universe (see engine.Session) and its Go heap is grown
 // before the first large input comes: the worker's first refinement of
 // ReadOnlyAccess then costs what the page's would. The answer is dropped
-// (its sequence number, 0, is never the page's).
+// (its sequence number, 0, is never the page's); a warm-up never makes the
+// worker skip a refinement the page waits for (web/engine-worker.js).
 func (a *app) warmWorker() {
-	_, err := ask("refine", &remoteIn{
+	_, err := ask("warm", &remoteIn{
 		Options:  engine.Options{Granularity: a.granularitySel.Value()},
 		Policy:   `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}`,
 		Findings: `["s3:GetObject"]`,
