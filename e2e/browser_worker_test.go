@@ -218,3 +218,34 @@ func loadAverage() string {
 	}
 	return "unknown"
 }
+
+// TestBrowserLargeRole pastes a principal's policies past the size at which
+// the page refines in the engine's worker (the role example's dump, padded
+// with spaces): the worker says it is a principal's, and the page's own
+// session refines it, as it does a small one: the same policies listed, the
+// same refined policy shown.
+func TestBrowserLargeRole(t *testing.T) {
+	p := open(t)
+	p.selectExample("role-action-level")
+	small := eval[[]string](p, `Array.from(document.querySelectorAll("[data-testid=policy-item]"), b => b.textContent)`)
+	refined := p.text("refined-output")
+	dump := read(t, "../engine/testdata/role/authorization-details.json")
+	big := strings.Replace(dump, "{", "{"+strings.Repeat(" ", 40000), 1)
+	n := eval[int](p, `whittleStats.refines`)
+	p.paste("policy-input", big)
+	eval[bool](p, testid("refine-button")+`.click() || true`)
+	p.waitFor("the large dump's result", `whittleStats.refines > `+itoa(n))
+	if eval[bool](p, testid("role-view")+`.hidden`) {
+		t.Fatalf("the role view is hidden after refining a large dump (status %q)", p.text("error"))
+	}
+	large := eval[[]string](p, `Array.from(document.querySelectorAll("[data-testid=policy-item]"), b => b.textContent)`)
+	if strings.Join(large, "\n") != strings.Join(small, "\n") {
+		t.Errorf("policies of the padded dump:\n%q\nwant those of the dump:\n%q", large, small)
+	}
+	if got := p.text("refined-output"); got != refined {
+		t.Errorf("the refined policy of the padded dump differs from the dump's (%d bytes, want %d)", len(got), len(refined))
+	}
+	if st := eval[string](p, `document.getElementById("status").textContent`); !strings.Contains(st, "in this page") {
+		t.Errorf("status %q: a principal's policies are refined in the page's own session", st)
+	}
+}
