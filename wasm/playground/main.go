@@ -211,13 +211,18 @@ func (a *app) showCatalogInfo() {
 // refinement was asked for meanwhile.
 func (a *app) refine() {
 	t0 := now()
+	a.refineTexts(t0, a.policy.Text(), a.findings.Text(), a.catalog.Text())
+}
+
+// refineTexts is refine of the texts given (the editors', or an example's
+// being put into them), begun at t0.
+func (a *app) refineTexts(t0 float64, policy, findings, catalog string) {
 	if !a.timer.IsUndefined() && !a.timer.IsNull() {
 		js.Global().Call("clearTimeout", a.timer) // this refinement makes a pending one moot
 		a.timer = js.Null()
 	}
 	a.seq++
 	a.outputs.Class().Remove("refining")
-	policy, findings, catalog := a.policy.Text(), a.findings.Text(), a.catalog.Text()
 	if strings.TrimSpace(findings) == "" {
 		findings = "[]"
 	}
@@ -455,17 +460,31 @@ func (a *app) loadExample(id string) {
 	}
 	a.exampleSel.SetValue(ex.ID)
 	mark("fetched")
-	a.loading = true
-	// A large text is one task of its own (CodeMirror takes tens of
-	// milliseconds for ReadOnlyAccess): the page keeps answering between.
-	for i, ed := range []*editor{a.policy, a.findings, a.catalog, a.check.editor} {
-		ed.SetText(texts[i])
-		if large(texts[i]) {
-			a.loading = false
+	if large(texts[0], texts[1], texts[2]) {
+		// A large example is refined in the engine's worker while the page
+		// fills the editors, a large text a task of its own (CodeMirror
+		// takes tens of milliseconds for ReadOnlyAccess's). The small ones
+		// come first, so that what the answer's drawing reads (the
+		// candidate to check) is in place before the answer can come.
+		a.loading = true
+		a.catalog.SetText(texts[2])
+		a.check.editor.SetText(texts[3])
+		a.loading = false
+		a.refineTexts(now(), texts[0], texts[1], texts[2])
+		for i, ed := range []*editor{a.policy, a.findings} {
 			yield()
 			a.loading = true
+			ed.SetText(texts[i])
+			a.loading = false
 		}
+		mark("editors")
+		return
 	}
+	a.loading = true
+	a.policy.SetText(texts[0])
+	a.findings.SetText(texts[1])
+	a.catalog.SetText(texts[2])
+	a.check.editor.SetText(texts[3])
 	a.loading = false
 	mark("editors")
 	a.refine()
