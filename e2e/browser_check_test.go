@@ -13,8 +13,11 @@ import (
 // checkText is the check pane's text once a check of candidate has run.
 func (p *page) checkCandidate(candidate string) string {
 	p.t.Helper()
-	n := eval[int](p, `whittleStats.checks || 0`)
 	p.paste("candidate-input", candidate)
+	// Counted after the paste, which restarts the check's debounce: a check
+	// still pending from an earlier edit (check-start fills the editor) is
+	// not taken for this one's.
+	n := eval[int](p, `whittleStats.checks || 0`)
 	p.waitFor("the check", `(whittleStats.checks || 0) > `+itoa(n))
 	return p.text("check-verdict")
 }

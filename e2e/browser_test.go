@@ -538,21 +538,39 @@ func TestBrowserLargeExample(t *testing.T) {
 	last := eval[string](p, `(() => { const s = document.getElementById("trie-select"); s.value = s.options[s.options.length - 1].value; s.dispatchEvent(new Event("change")); return s.options[s.options.length - 1].textContent })()`)
 	pattern := last[strings.LastIndex(last, " ")+1:]
 	prefix := strings.TrimSuffix(pattern, "*")
-	if got := eval[string](p, testid("trie-view")+`.querySelector("[data-prefix]").getAttribute("data-prefix")`); got != prefix {
-		t.Errorf("after picking %q in the trie menu, the trie's root is %q, want %q", last, got, prefix)
-	}
+	// Its trie comes from the engine's worker: wait for it.
+	p.waitFor("the trie of "+pattern, testid("trie-view")+`.querySelector("[data-prefix]") && `+testid("trie-view")+`.querySelector("[data-prefix]").getAttribute("data-prefix") === `+jsString(prefix))
+}
+
+// pickMS picks example id in the menu and returns the milliseconds until the
+// frame after its result is drawn (the page's whittle-refined event).
+func (p *page) pickMS(id string) float64 {
+	p.t.Helper()
+	return eval[float64](p, `new Promise(done => {
+		const s = `+testid("example-select")+`;
+		document.addEventListener("whittle-refined", () => {
+			requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
+		}, {once: true});
+		const t0 = performance.now();
+		s.value = `+jsString(id)+`;
+		s.dispatchEvent(new Event("change"));
+	})`, chromedp.EvalAwaitPromise)
 }
 
 // refineMS clicks Refine and returns the milliseconds until the next frame
-// after the refinement and redraw (median of n runs).
+// after the refinement is drawn (the page's whittle-refined event: a large
+// input is refined in the engine's worker and drawn in several tasks; median
+// of n runs).
 func (p *page) refineMS(n int) float64 {
 	p.t.Helper()
 	var runs []float64
 	for range n {
 		ms := eval[float64](p, `new Promise(done => {
 			const t0 = performance.now();
+			document.addEventListener("whittle-refined", () => {
+				requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
+			}, {once: true});
 			`+testid("refine-button")+`.click();
-			requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
 		})`, chromedp.EvalAwaitPromise)
 		runs = append(runs, ms)
 	}
@@ -611,6 +629,10 @@ func TestBrowserPerformance(t *testing.T) {
 	// The service worker fills its cache after the first result; let it finish
 	// before timing refinements.
 	eval[bool](p, `navigator.serviceWorker.ready.then(() => true)`, chromedp.EvalAwaitPromise)
+	// The engine's Web Worker starts after the first result too, and refines
+	// a small policy to warm up: let it, as a person reading the first result
+	// would.
+	p.waitFor("the engine's worker", `whittleStats.workerWarmMs > 0`)
 	t.Logf("load: %s", eval[string](p, `JSON.stringify(whittleStats)`))
 	article := p.refineMS(7)
 	t.Logf("article, Refine on unchanged input: %s", eval[string](p, `whittleStats.breakdown`))
@@ -622,8 +644,10 @@ func TestBrowserPerformance(t *testing.T) {
 		return strings.Replace(roleDump, `"arn:aws:s3:::orders-prod/*"`, fmt.Sprintf(`"arn:aws:s3:::orders-prod/edit-%d/*"`, i), 1)
 	})
 	t.Logf("role of three policies, after an edit: %s", eval[string](p, `whittleStats.breakdown`))
-	p.selectExample("readonly-half")
-	// The first refinement of a new policy and findings: nothing to reuse.
+	// Picking the large example: from the menu's change to the frame after
+	// its result is drawn (the files fetched, the editors filled, the engine's
+	// first refinement of a new policy and findings: nothing to reuse).
+	pick := p.pickMS("readonly-half")
 	t.Logf("large, first refinement (example picked): %.1f ms in the page's code (engine %.1f ms, drawing %.1f ms): %s",
 		eval[float64](p, `whittleStats.lastRefineMs`), eval[float64](p, `whittleStats.lastEngineMs`),
 		eval[float64](p, `whittleStats.lastRenderMs`), eval[string](p, `whittleStats.breakdown`))
@@ -659,12 +683,15 @@ func TestBrowserPerformance(t *testing.T) {
 	t.Logf("re-refine and redraw, article example: after an edit %.1f ms, Refine on unchanged input %.1f ms (target ≤ 50)", articleEdit, article)
 	t.Logf("re-refine and redraw, a role of three policies with an action-level report: after an edit of its dump %.1f ms (target ≤ 50)", roleEdit)
 	t.Logf("re-refine and redraw, ReadOnlyAccess half unused: after an edit of a Resource %.1f ms (target ≤ 300, as for every edit; engine %.1f ms, drawing %.1f ms), after deleting an action %.1f ms, after editing the findings %.1f ms, Refine on unchanged input %.1f ms", largeEdit, engineMS, renderMS, largeAction, largeNew, large)
+	t.Logf("picking ReadOnlyAccess half unused in the menu, to the drawn result: %.1f ms (target ≤ 300)", pick)
 	t.Logf("whittle.wasm transferred gzip: %d bytes (target ≤ 2 MB)", wire)
+	t.Logf("load average: %s", loadAverage())
 	for _, c := range []struct {
 		what        string
 		got, target float64
 	}{
 		{"page load to first result (ms)", first, 1500},
+		{"ReadOnlyAccess half unused picked in the menu, to the drawn result (ms)", pick, 300},
 		{"article re-refine after an edit (ms)", articleEdit, 50},
 		{"role of three policies re-refine after an edit (ms)", roleEdit, 50},
 		{"ReadOnlyAccess half unused re-refine after an edit of a Resource (ms)", largeEdit, 300},

@@ -1,5 +1,6 @@
 // Starts the playground: loads the Go engine (web/whittle.wasm, built by
-// scripts/build-web) and runs it; wasm/playground does the rest.
+// scripts/build-web) and runs it in the page, and for large inputs in a Web
+// Worker (web/engine-worker.js); wasm/playground does the rest.
 //
 // index.html loads this script first and without "defer", so the engine is
 // downloaded and compiled, and the first example fetched, while the editors'
@@ -31,6 +32,56 @@
     return new Response(resp.body.pipeThrough(counter), { headers: { "Content-Type": "application/wasm" } });
   }));
   module.catch(() => {}); // reported below, once the page can show it
+
+  // Large inputs are refined in a Web Worker (web/engine-worker.js) with its
+  // own instance of the same module, so that no long refinement blocks the
+  // page; small ones stay in the page, which answers them within a frame
+  // (wasm/playground/engineside.go says where the line is). The worker starts
+  // at the first request, which wasm/playground sends after the first result
+  // (a small policy, to warm it up), so the first result does not wait for a
+  // second engine. whittleEngine(op, body) posts it a request and returns the
+  // promise of its answer: a list of texts, or null when a newer refinement
+  // superseded it before it ran.
+  let worker = null;
+  const waiting = new Map();
+  let lastId = 0;
+  let broken = null;
+  const fail = (why) => {
+    broken = new Error("the engine's worker stopped: " + why);
+    for (const w of waiting.values()) w.reject(broken);
+    waiting.clear();
+  };
+  const start = () => {
+    if (worker) return;
+    worker = new Worker("web/engine-worker.js");
+    worker.onmessage = (ev) => {
+      const m = ev.data;
+      if (m.failed) return fail(m.failed);
+      const w = waiting.get(m.id);
+      if (!w) return;
+      stats.answerMs = performance.now();
+      waiting.delete(m.id);
+      w.resolve(m.parts);
+    };
+    worker.onerror = (ev) => fail(ev.message || "error");
+    module.then((m) => worker.postMessage({ module: m }), (err) => fail(String(err)));
+  };
+  window.whittleEngine = (op, body) => new Promise((resolve, reject) => {
+    if (broken) return reject(broken);
+    start();
+    const id = ++lastId;
+    waiting.set(id, { resolve, reject });
+    worker.postMessage({ id, op, body });
+  });
+  // whittleYield resolves after the browser has had a chance to run other
+  // tasks (input, drawing): long drawing is cut into tasks with it.
+  const tick = new MessageChannel();
+  const ticks = [];
+  tick.port1.onmessage = () => ticks.shift()();
+  window.whittleYield = () => new Promise((resolve) => {
+    ticks.push(resolve);
+    tick.port2.postMessage(0);
+  });
 
   // whittlePrefetch maps a URL to the promise of its text; wasm/playground's
   // fetchText takes a file from here before asking the network.

@@ -10,7 +10,7 @@
 const VERSION = "dev";
 const CACHE = "whittle-" + VERSION;
 const CORE = [
-  "./", "index.html", "web/style.css", "web/app.js", "web/editor.bundle.js",
+  "./", "index.html", "web/style.css", "web/app.js", "web/engine-worker.js", "web/editor.bundle.js",
   "web/wasm_exec.js", "web/whittle.wasm", "web/favicon.svg", "web/examples/index.json",
 ];
 

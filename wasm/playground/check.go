@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"syscall/js"
 
@@ -25,6 +26,7 @@ type checkView struct {
 	run     js.Func
 	hide    js.Value // the "hide the answer" checkbox
 	exact   bool     // the last check found every candidate exact
+	seq     int      // the newest check asked for
 }
 
 func (c *checkView) init(a *app) {
@@ -43,7 +45,7 @@ func (c *checkView) init(a *app) {
 	c.hide.Call("addEventListener", "change", js.FuncOf(func(js.Value, []js.Value) any { c.showAnswer(); return nil }))
 	c.verdict.Call("addEventListener", "click", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if el := args[0].Get("target").Call("closest", "[data-action]"); el.Truthy() {
-			a.trie.showAction(el.Call("getAttribute", "data-action").String())
+			go a.trie.showAction(el.Call("getAttribute", "data-action").String())
 		}
 		return nil
 	}))
@@ -58,9 +60,55 @@ func (c *checkView) changed() {
 	c.timer = g.Call("setTimeout", c.run, debounceMS)
 }
 
-// check checks the candidate against the editors' policy and findings.
+// check checks the candidate against the editors' policy and findings: a
+// large input in the engine's worker (see largeInput), whose verdict is
+// shown unless a newer check was asked for meanwhile.
 func (c *checkView) check() {
 	t0 := now()
+	c.seq++
+	text := c.editor.Text()
+	if strings.TrimSpace(text) == "" {
+		c.show(t0, text, nil, nil)
+		return
+	}
+	a := c.a
+	policy, findings := a.policy.Text(), a.findings.Text()
+	if strings.TrimSpace(findings) == "" {
+		findings = "[]"
+	}
+	catalog := a.catalog.Text()
+	if strings.TrimSpace(catalog) == "" {
+		catalog = ""
+	}
+	opt := engine.Options{Granularity: a.granularitySel.Value(), Principal: a.role.principal, UnusedAccessAge: a.age()}
+	if large(policy, findings, catalog, text) {
+		seq := c.seq
+		go func() {
+			ans, err := ask("check", &remoteIn{Options: opt, Policy: policy, Findings: findings, Catalog: catalog, Candidate: text})
+			if seq != c.seq {
+				return
+			}
+			var out checkOut
+			if err == nil {
+				err = json.Unmarshal([]byte(ans.text(0)), &out)
+			}
+			if err != nil {
+				out.Error = &engine.Error{Code: "internal", Message: err.Error()}
+			}
+			c.show(t0, text, out.Response, out.Error)
+		}()
+		return
+	}
+	req, err := engine.CheckFromTexts(policy, findings, catalog, text, opt)
+	var resp *engine.CheckResponse
+	if err == nil {
+		resp = a.sess.Check(req)
+	}
+	c.show(t0, text, resp, err)
+}
+
+// show draws the verdict of a check of text begun at t0: resp, or err.
+func (c *checkView) show(t0 float64, text string, resp *engine.CheckResponse, err *engine.Error) {
 	defer func() {
 		if st := js.Global().Get("whittleStats"); st.Truthy() {
 			n := 0
@@ -71,7 +119,6 @@ func (c *checkView) check() {
 			st.Set("lastCheckMs", now()-t0)
 		}
 	}()
-	text := c.editor.Text()
 	empty(c.verdict)
 	c.editor.ClearError()
 	if strings.TrimSpace(text) == "" {
@@ -80,16 +127,6 @@ func (c *checkView) check() {
 		return
 	}
 	a := c.a
-	findings := a.findings.Text()
-	if strings.TrimSpace(findings) == "" {
-		findings = "[]"
-	}
-	catalog := a.catalog.Text()
-	if strings.TrimSpace(catalog) == "" {
-		catalog = ""
-	}
-	req, err := engine.CheckFromTexts(a.policy.Text(), findings, catalog, text,
-		engine.Options{Granularity: a.granularitySel.Value(), Principal: a.role.principal, UnusedAccessAge: a.age()})
 	if err != nil {
 		c.verdict.Call("appendChild", textEl("p", "Not checked: "+err.Error(), "class", "badge bad", "data-exact", "false"))
 		if err.Field == "candidate" {
@@ -103,7 +140,6 @@ func (c *checkView) check() {
 		c.showAnswer()
 		return
 	}
-	resp := a.sess.Check(req)
 	c.exact = len(resp.Checks) > 0
 	frag := jsDocument.Call("createDocumentFragment")
 	for i := range resp.Checks {

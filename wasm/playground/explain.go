@@ -35,6 +35,7 @@ func (a *app) explainUpTo(n int) {
 	el := a.byID("explanations").Underlying()
 	changes := a.last.resp.Changes
 	n = min(n, len(changes))
+	a.decodeChanges(a.explained, n)
 	if more := el.Call("querySelector", ".more"); more.Truthy() {
 		more.Call("remove")
 	}
@@ -97,6 +98,7 @@ func (a *app) selectChange(i int) {
 		opts.Set("block", "nearest")
 		lines.Index(0).Call("scrollIntoView", opts)
 	}
+	a.decodeChanges(i, i+1)
 	c := &a.last.resp.Changes[i]
 	// The pattern's place in the editor, which may hold a principal's
 	// policies around it, as the engine read it (not when the document was

@@ -41,13 +41,13 @@ func (t *trieView) initInspector() {
 	pick := func(ev dom.Event) {
 		g := ev.Target().Underlying().Call("closest", "[data-prefix]")
 		if g.Truthy() {
-			t.inspect(g.Call("getAttribute", "data-prefix").String(), false)
+			go t.inspect(g.Call("getAttribute", "data-prefix").String(), false) // may wait for the engine's worker
 		}
 	}
 	t.view.AddEventListener("click", false, pick)
 	t.view.AddEventListener("focusin", false, pick)
-	in.next.AddEventListener("click", false, func(dom.Event) { t.goStep(in.step + 1) })
-	in.prev.AddEventListener("click", false, func(dom.Event) { t.goStep(in.step - 1) })
+	in.next.AddEventListener("click", false, func(dom.Event) { go t.goStep(in.step + 1) })
+	in.prev.AddEventListener("click", false, func(dom.Event) { go t.goStep(in.step - 1) })
 }
 
 // resetInspector is called when a trie is (re)drawn: the walk restarts and the
@@ -86,12 +86,15 @@ func (t *trieView) find(prefix string) *engine.TrieNode {
 func (t *trieView) inspect(prefix string, fromStep bool) {
 	in := &t.in
 	n := t.find(prefix)
-	if n == nil || t.a.req == nil || (prefix == in.shown && !fromStep) {
+	if n == nil || (t.a.req == nil && t.a.remote == nil) || (prefix == in.shown && !fromStep) {
 		return
 	}
 	in.shown = prefix
 	path := t.tries[t.current].Path
-	actions, err := t.a.sess.InspectTrie(t.a.req, path, prefix)
+	actions, err := t.a.inspectTrie(path, prefix)
+	if in.shown != prefix || t.current >= len(t.tries) || t.tries[t.current].Path != path {
+		return // another node was picked while the worker answered
+	}
 	box := in.box.Underlying()
 	empty(box)
 	in.box.RemoveAttribute("hidden")
@@ -135,14 +138,7 @@ func (t *trieView) inspect(prefix string, fromStep bool) {
 // verdict says why a node is safe or unsafe, and what the engine wrote for it
 // (describe.Node); the one action under a node is asked of the engine.
 func (t *trieView) verdict(n *engine.TrieNode) string {
-	return describe.Node(n, func() string {
-		if t.a.req != nil {
-			if acts, err := t.a.sess.InspectTrie(t.a.req, t.tries[t.current].Path, n.Prefix); err == nil && len(acts) == 1 {
-				return acts[0].Action
-			}
-		}
-		return ""
-	})
+	return describe.Node(n, func() string { return t.a.onlyAction(t.tries[t.current].Path, n.Prefix) })
 }
 
 func plural(n int, word string) string {

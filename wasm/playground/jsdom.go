@@ -95,6 +95,11 @@ func appendJSONString(b []byte, s string) []byte {
 // build makes the elements vs (with their subtrees) at the end of parent with
 // one call into JavaScript; ns is their namespace, "" for HTML.
 func build(parent js.Value, ns string, vs ...*vnode) {
+	js.Global().Call("whittleBuild", parent, string(vnodesJSON(vs...)), ns)
+}
+
+// vnodesJSON is the JSON list of vs that whittleBuild takes.
+func vnodesJSON(vs ...*vnode) []byte {
 	b := []byte{'['}
 	for i, v := range vs {
 		if i > 0 {
@@ -102,6 +107,5 @@ func build(parent js.Value, ns string, vs ...*vnode) {
 		}
 		b = v.appendJSON(b)
 	}
-	b = append(b, ']')
-	js.Global().Call("whittleBuild", parent, string(b), ns)
+	return append(b, ']')
 }

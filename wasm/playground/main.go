@@ -52,10 +52,12 @@ type app struct {
 	original                   struct{ text, pretty string } // see prettyOriginal
 	role                       roleView
 	check                      checkView
-	ageInput                   js.Value // days of a last-accessed report's window
-	policyText                 string   // the policy editor's text of the last result
-	docText                    string   // the text of the document shown (all of policyText for a lone policy)
-	docBase                    int      // doc's offset in policyText; -1 when written out (a document given as a string)
+	ageInput                   js.Value      // days of a last-accessed report's window
+	policyText                 string        // the policy editor's text of the last result
+	docText                    string        // the text of the document shown (all of policyText for a lone policy)
+	docBase                    int           // doc's offset in policyText; -1 when written out (a document given as a string)
+	seq                        int           // the newest refinement asked for: older answers are not drawn
+	remote                     *remoteResult // the last result, when the engine's worker made it (see remote.go)
 }
 
 func (a *app) mark(what string, ms float64) { a.breakdown += what + "=" + formatMS(ms) + " " }
@@ -65,11 +67,16 @@ func now() float64 { return js.Global().Get("performance").Call("now").Float() }
 // result is the last good refinement, kept while the input is broken.
 type result struct {
 	resp    engine.Response
-	refined string // the refined policy laid out by the engine (PrettyPolicy), as shown and copied
-	compact string // the refined policy as the engine answers it, compact ("" when detached)
+	refined string   // the refined policy laid out by the engine (PrettyPolicy), as shown and copied
+	compact string   // the refined policy as the engine answers it, compact ("" when detached)
+	drawn   js.Value // refined in chunks, as the engine's worker describes them (vnodes), or undefined
 }
 
 func main() {
+	if !js.Global().Get("document").Truthy() {
+		serveEngine() // in the engine's Web Worker (engineside.go)
+		return
+	}
 	if st := js.Global().Get("whittleStats"); st.Truthy() {
 		st.Set("mainMs", now())
 	}
@@ -86,7 +93,7 @@ func main() {
 	a.intro()
 	a.byID("size").AddEventListener("click", false, func(ev dom.Event) {
 		if ev.Target().Underlying().Call("closest", "[data-testid=compare-sizes]").Truthy() {
-			a.compareSizes()
+			go a.compareSizes()
 		}
 	})
 	a.outputs = a.byID("outputs")
@@ -121,7 +128,7 @@ func main() {
 		el := ev.Target().Underlying().Call("closest", "[data-change]")
 		if el.Truthy() {
 			if i, err := strconv.Atoi(el.Call("getAttribute", "data-change").String()); err == nil {
-				a.selectChange(i)
+				go a.selectChange(i) // its trie may come from the engine's worker
 			}
 		}
 	}
@@ -188,15 +195,24 @@ func (a *app) showCatalogInfo() {
 	a.byID("catalog-info").SetTextContent(text)
 }
 
-// refine runs the engine on the editors' texts and renders the answer.
+// refine runs the engine on the editors' texts and renders the answer: a
+// small input in the page's own session at once, a large one in the engine's
+// Web Worker (see largeInput), drawn when its answer comes unless a newer
+// refinement was asked for meanwhile.
 func (a *app) refine() {
-	perf := js.Global().Get("performance")
-	t0 := perf.Call("now").Float()
+	t0 := now()
+	a.refineTexts(t0, a.policy.Text(), a.findings.Text(), a.catalog.Text())
+}
+
+// refineTexts is refine of the texts given (the editors', or an example's
+// being put into them), begun at t0.
+func (a *app) refineTexts(t0 float64, policy, findings, catalog string) {
 	if !a.timer.IsUndefined() && !a.timer.IsNull() {
 		js.Global().Call("clearTimeout", a.timer) // this refinement makes a pending one moot
 		a.timer = js.Null()
 	}
-	policy, findings, catalog := a.policy.Text(), a.findings.Text(), a.catalog.Text()
+	a.seq++
+	a.outputs.Class().Remove("refining")
 	if strings.TrimSpace(findings) == "" {
 		findings = "[]"
 	}
@@ -207,14 +223,23 @@ func (a *app) refine() {
 		a.showError(&engine.Error{Code: engine.CodeInvalidPolicy, Field: "policy", Message: "the policy is empty: paste an IAM policy document"})
 		return
 	}
-	tm := perf.Call("now").Float()
+	opt := engine.Options{Granularity: a.granularitySel.Value(), UnusedAccessAge: a.age(), Principal: a.role.principal} // tries: one at a time, see trieView
+	if large(policy, findings, catalog) {
+		go a.refineRemote(a.seq, t0, policy, findings, catalog, opt)
+		return
+	}
+	a.refineLocal(t0, policy, findings, catalog, opt)
+}
+
+// refineLocal refines in the page's own session and draws the answer.
+func (a *app) refineLocal(t0 float64, policy, findings, catalog string, opt engine.Options) {
+	tm := now()
 	// RecommendationFromTexts and Respond are what engine.HandleRefine (one
 	// policy) or engine.HandleRecommendation (a principal's policies) do with
 	// the texts as JSON strings, minus writing and reading that body and the
 	// JSON answer, which the page would only decode again. The session reuses
 	// what the last refinement computed (see engine.Session): an edit costs
 	// what it changes.
-	opt := engine.Options{Granularity: a.granularitySel.Value(), UnusedAccessAge: a.age(), Principal: a.role.principal} // tries: one at a time, see trieView
 	rr, eerr := engine.RecommendationFromTexts(policy, findings, catalog, opt)
 	a.role.note = ""
 	if eerr != nil && eerr.Field == "options" && eerr.Path == "principal" {
@@ -227,6 +252,7 @@ func (a *app) refine() {
 		a.showError(eerr)
 		return
 	}
+	a.remote = nil
 	a.policyText = policy
 	var resp *engine.Response
 	if rr.Set.Form == engine.InputPolicy {
@@ -248,7 +274,7 @@ func (a *app) refine() {
 	case resp != nil:
 		a.showFindings(resp.Findings, rr.Findings)
 	}
-	t1 := perf.Call("now").Float()
+	t1 := now()
 	a.mark("read", tm-t0)
 	a.mark("engine", t1-tm)
 	a.clearError()
@@ -258,27 +284,7 @@ func (a *app) refine() {
 		a.renderNothing("None of these policies has a document to refine: see the messages above.")
 	}
 	a.check.check() // the candidate, against what was just refined
-	t2 := perf.Call("now").Float()
-	ms := t2 - t0
-	a.refines++
-	stats := js.Global().Get("whittleStats")
-	if stats.IsUndefined() {
-		stats = js.Global().Get("Object").New()
-		js.Global().Set("whittleStats", stats)
-	}
-	if a.refines == 1 {
-		stats.Set("firstResultMs", perf.Call("now").Float())
-		if f := js.Global().Get("whittleOffline"); f.Type() == js.TypeFunction {
-			f.Invoke()
-		}
-	}
-	stats.Set("lastRefineMs", ms)
-	stats.Set("lastEngineMs", t1-t0)
-	stats.Set("lastRenderMs", t2-t1)
-	stats.Set("refines", a.refines)
-	stats.Set("breakdown", a.breakdown)
-	a.breakdown = ""
-	a.status.SetTextContent("Refined in " + formatMS(ms) + " (engine " + formatMS(t1-t0) + ", drawing " + formatMS(t2-t1) + "), in this page with WebAssembly")
+	a.finish(t0, t1, "in this page with WebAssembly")
 }
 
 // showError shows a refusal of the input above the last good result (kept,
@@ -443,12 +449,34 @@ func (a *app) loadExample(id string) {
 		texts[i] = t
 	}
 	a.exampleSel.SetValue(ex.ID)
+	mark("fetched")
+	if large(texts[0], texts[1], texts[2]) {
+		// A large example is refined in the engine's worker while the page
+		// fills the editors, a large text a task of its own (CodeMirror
+		// takes tens of milliseconds for ReadOnlyAccess's). The small ones
+		// come first, so that what the answer's drawing reads (the
+		// candidate to check) is in place before the answer can come.
+		a.loading = true
+		a.catalog.SetText(texts[2])
+		a.check.editor.SetText(texts[3])
+		a.loading = false
+		a.refineTexts(now(), texts[0], texts[1], texts[2])
+		for i, ed := range []*editor{a.policy, a.findings} {
+			yield()
+			a.loading = true
+			ed.SetText(texts[i])
+			a.loading = false
+		}
+		mark("editors")
+		return
+	}
 	a.loading = true
 	a.policy.SetText(texts[0])
 	a.findings.SetText(texts[1])
 	a.catalog.SetText(texts[2])
 	a.check.editor.SetText(texts[3])
 	a.loading = false
+	mark("editors")
 	a.refine()
 }
 

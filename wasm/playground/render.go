@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"syscall/js"
@@ -31,12 +32,33 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	res := &result{resp: *resp}
 	detach := resp.RecommendedAction == engine.ActionDetach || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
 	if !detach {
+		res.refined = string(resp.PrettyPolicy()) // the engine lays out what it answers compact
+	}
+	a.mark("pretty", now()-tp)
+	a.drawSummary(res)
+
+	t0 := now()
+	a.renderExplanations()
+	t1 := now()
+	a.renderDiff(policyText, resp)
+	t2 := now()
+	a.trie.render(resp.Changes)
+	t3 := now()
+	a.mark("changes", t1-t0)
+	a.mark("diff", t2-t1)
+	a.mark("trie", t3-t2)
+}
+
+// drawSummary makes res the last result and draws its head: the action, the
+// verification, the size, the warnings and the refined policy. It reports
+// whether the answer is to detach the policy.
+func (a *app) drawSummary(res *result) (detach bool) {
+	resp := &res.resp
+	detach = resp.RecommendedAction == engine.ActionDetach || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
+	if !detach {
 		res.compact = string(resp.RecommendedPolicy) // the engine answers it compact
-		res.refined = string(resp.PrettyPolicy())
 	}
 	a.last = res
-	a.mark("pretty", now()-tp)
-
 	action := a.byID("action")
 	switch resp.RecommendedAction {
 	case engine.ActionCreate:
@@ -61,25 +83,19 @@ func (a *app) render(policyText string, resp *engine.Response) {
 	a.renderWarnings(resp)
 
 	out := a.byID("refined-output")
-	if detach {
+	switch {
+	case detach:
 		out.SetTextContent("No refined policy: detach the original (DETACH_POLICY).")
-	} else {
+	case res.drawn.Truthy():
+		empty(out.Underlying()) // its chunks, drawn by the engine's worker
+		js.Global().Call("whittleBuild", out.Underlying(), res.drawn, "")
+	default:
 		setChunkedText(out.Underlying(), res.refined)
 	}
 	if box := a.byID("cli-command"); !box.HasAttribute("hidden") {
 		a.copyCLI()
 	}
-
-	t0 := now()
-	a.renderExplanations()
-	t1 := now()
-	a.renderDiff(policyText, resp)
-	t2 := now()
-	a.trie.render(resp.Changes)
-	t3 := now()
-	a.mark("changes", t1-t0)
-	a.mark("diff", t2-t1)
-	a.mark("trie", t3-t2)
+	return detach
 }
 
 func (a *app) renderVerification(v *engine.Verification) {
@@ -160,9 +176,20 @@ const chunkLines = 64
 // setChunkedText sets el's text to text, as chunks of chunkLines lines (each a
 // span with class chunk, the last chunk-last) when it is longer than one.
 func setChunkedText(el js.Value, text string) {
-	if strings.Count(text, "\n") < chunkLines {
+	chunks := textChunks(text)
+	if len(chunks) < 2 {
 		el.Set("textContent", text)
 		return
+	}
+	empty(el)
+	build(el, "", chunks...)
+}
+
+// textChunks cuts text into chunks of chunkLines lines for setChunkedText;
+// nil when it is one chunk.
+func textChunks(text string) []*vnode {
+	if strings.Count(text, "\n") < chunkLines {
+		return nil
 	}
 	var chunks []*vnode
 	for text != "" {
@@ -180,8 +207,7 @@ func setChunkedText(el js.Value, text string) {
 		chunks = append(chunks, c)
 	}
 	chunks[len(chunks)-1].attrs[1] = "chunk chunk-last"
-	empty(el)
-	build(el, "", chunks...)
+	return chunks
 }
 
 // prettyOriginal is the policy document the diff shows, laid out by the
@@ -202,11 +228,7 @@ func (a *app) renderDiff(policyText string, resp *engine.Response) {
 	el := a.byID("diff-view")
 	key := policyText + "\x00" + string(resp.RecommendedPolicy)
 	if key == a.diffKey {
-		// Same documents, same diff: keep it, drop only the highlight.
-		hl := el.Underlying().Call("querySelectorAll", ".hl")
-		for k := 0; k < hl.Length(); k++ {
-			hl.Index(k).Get("classList").Call("remove", "hl")
-		}
+		a.dropHighlight(el) // same documents, same diff: keep it
 		return
 	}
 	a.diffKey = key
@@ -216,9 +238,16 @@ func (a *app) renderDiff(policyText string, resp *engine.Response) {
 	refined := a.last.refined // "" when detached: every line deleted
 	lines := diff.Lines(a.prettyOriginal(policyText), refined)
 	a.mark("compare", now()-td)
-	// Blocks of lines (white-space: pre) in chunks of chunkLines lines (see
-	// setChunkedText), made in one call (build).
-	chunks := diff.Fold(lines, diff.Tags(lines, resp.Changes), chunkLines)
+	build(el.Underlying(), "", diffChunks(lines, resp.Changes)...)
+}
+
+// diffChunks draws the diff lines: "-" and "+" lines like a unified diff,
+// long unchanged runs folded, each line of an explained change tagged with
+// its index (diff.Fold, diff.Tags): blocks of lines (white-space: pre) in
+// chunks of chunkLines lines (see setChunkedText), all made in one call
+// (build) or, for a large result, a part at a time (see engineside.go).
+func diffChunks(lines []diff.Line, changes []engine.Change) []*vnode {
+	chunks := diff.Fold(lines, diff.Tags(lines, changes), chunkLines)
 	vs := make([]*vnode, len(chunks))
 	for i, blocks := range chunks {
 		vs[i] = newV("div", "class", "chunk")
@@ -235,7 +264,15 @@ func (a *app) renderDiff(policyText string, resp *engine.Response) {
 		}
 	}
 	vs[len(vs)-1].attrs[1] = "chunk chunk-last"
-	build(el.Underlying(), "", vs...)
+	return vs
+}
+
+// dropHighlight removes the highlight of a picked change from the diff el.
+func (a *app) dropHighlight(el dom.Element) {
+	hl := el.Underlying().Call("querySelectorAll", ".hl")
+	for k := 0; k < hl.Length(); k++ {
+		hl.Index(k).Get("classList").Call("remove", "hl")
+	}
 }
 
 // renderWarnings lists the warnings one group a code: a line with the count
@@ -244,8 +281,7 @@ func (a *app) renderDiff(policyText string, resp *engine.Response) {
 func (a *app) renderWarnings(resp *engine.Response) {
 	el := a.byID("warnings").Underlying()
 	empty(el)
-	cat := a.req.Catalog
-	groups := describe.Warnings(resp.Warnings, resp.Catalog.Date, func(svc string) bool { return cat.Actions(svc) != nil })
+	groups := describe.Warnings(resp.Warnings, resp.Catalog.Date, a.knownService)
 	var vs []*vnode
 	for _, g := range groups {
 		li := newV("li", "data-code", g.Code)
@@ -273,16 +309,32 @@ func (a *app) renderWarnings(resp *engine.Response) {
 
 // compareSizes refines the shown policy at the other granularities and says
 // their sizes in the size line.
+// For a remote result it asks the worker: call it from a goroutine.
 func (a *app) compareSizes() {
-	if a.req == nil || a.last == nil {
+	if a.last == nil {
+		return
+	}
+	var sizes []int
+	switch r := a.remote; {
+	case r != nil:
+		ans, err := ask("sizes", &remoteIn{Seq: r.seq})
+		var out sizesOut
+		if err != nil || a.remote != r || json.Unmarshal([]byte(ans.text(0)), &out) != nil || len(out.Sizes) != 3 {
+			return
+		}
+		sizes = out.Sizes
+	case a.req != nil:
+		for _, g := range []string{engine.GranularityWord, engine.GranularityChar, engine.GranularityAction} {
+			req := *a.req
+			req.Options.Granularity = g
+			sizes = append(sizes, a.sess.Respond(&req).Size.After)
+		}
+	default:
 		return
 	}
 	var parts []string
-	for _, g := range []struct{ key, name string }{{engine.GranularityWord, "words"}, {engine.GranularityChar, "characters"}, {engine.GranularityAction, "exact names"}} {
-		req := *a.req
-		req.Options.Granularity = g.key
-		resp := a.sess.Respond(&req)
-		parts = append(parts, g.name+" "+group(resp.Size.After))
+	for i, name := range []string{"words", "characters", "exact names"} {
+		parts = append(parts, name+" "+group(sizes[i]))
 	}
 	box := a.byID("size-compare")
 	box.SetTextContent("Sizes by granularity: " + strings.Join(parts, ", ") + " characters (pick one in Granularity above).")

@@ -44,14 +44,17 @@ type trieView struct {
 	in      inspector
 }
 
-// load fills in the Root of trie i if it is not there yet.
+// load fills in the Root of trie i if it is not there yet. For a result of
+// the engine's worker it asks the worker: call it from a goroutine.
 func (t *trieView) load(i int) {
 	tr := &t.tries[i]
-	if tr.Root != nil || t.a.req == nil {
+	if tr.Root != nil {
 		return
 	}
-	if got, err := t.a.sess.Trie(t.a.req, tr.Path); err == nil && got != nil {
-		tr.Root = got.Root
+	path := tr.Path
+	root := t.a.trieRoot(path)
+	if i < len(t.tries) && t.tries[i].Path == path {
+		t.tries[i].Root = root
 	}
 }
 
@@ -63,7 +66,7 @@ func (t *trieView) init(a *app) {
 	t.sel.AddEventListener("change", false, func(dom.Event) {
 		if i, err := strconv.Atoi(t.sel.Value()); err == nil {
 			t.current = i
-			t.draw()
+			go t.draw() // may wait for the engine's worker
 		}
 	})
 }
@@ -99,6 +102,15 @@ func (t *trieView) render(changes []engine.Change) {
 		if c.Kind == engine.ChangeReplaced {
 			tries = append(tries, engine.Trie{Statement: c.Statement, Path: c.Path, Pattern: c.Pattern})
 		}
+	}
+	t.renderTries(tries)
+}
+
+// renderTries shows the menu of tries (the replaced patterns of the last
+// result) and draws the current one.
+func (t *trieView) renderTries(tries []engine.Trie) {
+	if tries == nil {
+		tries = []engine.Trie{}
 	}
 	same := t.sameMenu(tries)
 	if same {

@@ -97,6 +97,25 @@ function offsetOf(doc, line, column) {
   return Math.min(off, l.to);
 }
 
+// largeDoc is the length (characters) over which a document is shown as plain
+// text, without the JSON language: CodeMirror parses a document in the
+// background in slices of up to 100 ms, and ReadOnlyAccess (141 K characters
+// pretty-printed) would keep the page's main thread busy in tasks over 50 ms
+// while the engine's worker refines it. Highlighting, folding and bracket
+// matching need the parse. It is the page's largeInput too
+// (wasm/playground/engineside.go).
+const largeDoc = 32768;
+const plain = [];
+
+// language keeps the JSON language in compartment lang for documents up to
+// largeDoc characters, and drops it for longer ones.
+const language = (lang) => EditorState.transactionExtender.of((tr) => {
+  if (!tr.docChanged) return null;
+  const big = tr.newDoc.length > largeDoc;
+  if (big === (lang.get(tr.startState) === plain)) return null;
+  return { effects: lang.reconfigure(big ? plain : json()) };
+});
+
 // create makes an editor inside parent. opts: testid and label (attributes of the
 // editable area), doc, hint (placeholder), onChange(), onSubmit() (Ctrl/Cmd+Enter).
 function create(parent, opts) {
@@ -104,11 +123,13 @@ function create(parent, opts) {
   // scrolling region (axe-core's scrollable-region-focusable).
   const attrs = { "aria-label": opts.label || "", tabindex: "0" };
   const colours = new Compartment();
+  const lang = new Compartment();
+  const doc = opts.doc || "";
   if (opts.testid) attrs["data-testid"] = opts.testid;
   const view = new EditorView({
     parent,
     state: EditorState.create({
-      doc: opts.doc || "",
+      doc,
       extensions: [
         Prec.highest(keymap.of([{
           key: "Mod-Enter",
@@ -119,7 +140,8 @@ function create(parent, opts) {
         highlightActiveLine(),
         colours.of(scheme()),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        json(),
+        lang.of(doc.length > largeDoc ? plain : json()),
+        language(lang),
         placeholder(opts.hint || ""),
         EditorState.tabSize.of(2),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),

@@ -1,0 +1,362 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"syscall/js"
+
+	"whittle/engine"
+	"whittle/wasm/playground/describe"
+	"whittle/wasm/playground/diff"
+)
+
+// The engine side of the playground, for large inputs. web/whittle.wasm runs
+// in the page (main, with a document: it edits, draws, and refines small
+// inputs in its own engine.Session) and, from the first result on, in a
+// dedicated Web Worker (web/engine-worker.js, no document: serveEngine),
+// which refines inputs over largeInput characters against an engine.Session
+// of its own, so that the page's main thread never runs a long refinement.
+// The page asks with web/app.js's whittleEngine(op, body): op names a request
+// below, body holds the request's JSON (json) and the editors' texts as
+// strings of their own; the answer is a list of texts (parts), or null when
+// a newer refinement superseded the request before it ran.
+
+// largeInput is the size (characters of the policy, findings and catalog
+// together) past which the page refines in the worker. Below it the page's
+// own session answers within a frame or two (the article: 8 ms of engine
+// work, a role of three policies 9 ms) and a round trip to the worker would
+// only add to that; above it a first refinement can take the engine hundreds
+// of milliseconds (ReadOnlyAccess half unused, 265 K characters: 240–470 ms
+// in wasm). It is also where the editors drop the JSON highlighting
+// (web/editor/main.js), whose background parse of a long document would
+// occupy the main thread as long.
+const largeInput = 32768
+
+// changesPart is how many changes one part of a refinement's answer holds:
+// ReadOnlyAccess half unused has 1,608 changes, and the page decodes a part
+// only when it shows one of its changes.
+const changesPart = 50
+
+// diffPart is how many chunks of the diff (chunkLines lines each) one part of
+// the answer describes: the page makes one part's elements per task.
+const diffPart = 8
+
+// pageChange is an engine.Change as the page uses it: the unused actions
+// only counted (the page says how many; ReadOnlyAccess half unused lists
+// about 400 KB of them, which the page would only decode to count).
+type pageChange struct {
+	engine.Change
+	Removed int `json:"removed"` // len(Change.Removed); Change.Removed is not sent
+}
+
+// appendPageChanges writes cs as the JSON of []pageChange, by hand: Go's
+// encoding/json, which reflects on every field, took 12–60 ms for the 1,608
+// changes of ReadOnlyAccess half unused in wasm (TestPageChangesJSON checks
+// that encoding/json reads back the same).
+func appendPageChanges(b []byte, cs []engine.Change) []byte {
+	b = append(b, '[')
+	for i := range cs {
+		c := &cs[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"statement":`...)
+		b = strconv.AppendInt(b, int64(c.Statement), 10)
+		b = append(b, `,"path":`...)
+		b = appendJSONString(b, c.Path)
+		b = append(b, `,"kind":`...)
+		b = appendJSONString(b, c.Kind)
+		if c.Pattern != "" {
+			b = append(b, `,"pattern":`...)
+			b = appendJSONString(b, c.Pattern)
+		}
+		if c.Replacement == nil {
+			b = append(b, `,"replacement":null`...)
+		} else {
+			b = append(b, `,"replacement":[`...)
+			for k, r := range c.Replacement {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, r)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, `,"removed":`...)
+		b = strconv.AppendInt(b, int64(len(c.Removed)), 10)
+		b = append(b, `,"allowed":`...)
+		b = strconv.AppendInt(b, int64(c.Allowed), 10)
+		b = append(b, `,"kept":`...)
+		b = strconv.AppendInt(b, int64(c.Kept), 10)
+		if len(c.AccessLevels) > 0 {
+			b = append(b, `,"accessLevels":{`...)
+			levels := make([]string, 0, len(c.AccessLevels))
+			for l := range c.AccessLevels {
+				levels = append(levels, l)
+			}
+			sort.Strings(levels)
+			for k, l := range levels {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, l)
+				b = append(b, ':')
+				b = strconv.AppendInt(b, int64(c.AccessLevels[l]), 10)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// engineSide is the state of the worker: its session and the last
+// refinement, which the requests about a result (trie, inspect, sizes) name
+// by its sequence number.
+type engineSide struct {
+	sess     engine.Session
+	seq      int
+	req      *engine.Request
+	original struct{ text, pretty string } // the last pretty-printed original
+}
+
+// remoteIn is a request from the page: the editors' texts come beside its
+// JSON (json:"-").
+type remoteIn struct {
+	Seq       int            `json:"seq"`
+	Options   engine.Options `json:"options"`
+	Path      string         `json:"path,omitempty"`
+	Prefix    string         `json:"prefix,omitempty"`
+	Policy    string         `json:"-"`
+	Findings  string         `json:"-"`
+	Catalog   string         `json:"-"`
+	Candidate string         `json:"-"`
+}
+
+// refineOut is the first part of a refinement's answer. Response comes
+// without its changes and its recommended policy: the changes follow in
+// parts of changesPart (as []pageChange), then the recommended policy as the
+// engine wrote it, the refined policy pretty-printed, its drawing in chunks
+// (vnodes for whittleBuild; empty when it is one chunk), the trie menu
+// ([]engine.Trie: the replaced patterns), and the diff's drawing in
+// DiffParts parts. The page decodes no long text: JSON in wasm
+// costs tens of milliseconds per 100 K.
+type refineOut struct {
+	Error *engine.Error `json:"error,omitempty"`
+	// Role says the input is a principal's policies: the page refines those
+	// itself (see app.refine).
+	Role      bool             `json:"role,omitempty"`
+	Response  *engine.Response `json:"response,omitempty"`
+	Changes   int              `json:"changes"`
+	DiffParts int              `json:"diffParts"`
+	// FindingsActions and FindingsServices count what the findings name.
+	FindingsActions  int `json:"findingsActions"`
+	FindingsServices int `json:"findingsServices"`
+	// Known tells, for each service the warnings name, whether the catalog
+	// knows it (describe.Warnings asks).
+	Known map[string]bool `json:"known,omitempty"`
+	// Times is where the worker spent its time, for whittleStats.breakdown.
+	Times string `json:"times,omitempty"`
+}
+
+// trieOut is a trie and, for its chosen nodes that stand for one action
+// below them, that action's name (the inspector's verdict names it).
+type trieOut struct {
+	Trie  *engine.Trie      `json:"trie,omitempty"`
+	Only  map[string]string `json:"only,omitempty"`
+	Error *engine.Error     `json:"error,omitempty"`
+	Stale bool              `json:"stale,omitempty"`
+}
+
+type inspectOut struct {
+	Actions []engine.NodeAction `json:"actions"`
+	Error   *engine.Error       `json:"error,omitempty"`
+	Stale   bool                `json:"stale,omitempty"`
+}
+
+type checkOut struct {
+	Response *engine.CheckResponse `json:"response,omitempty"`
+	Error    *engine.Error         `json:"error,omitempty"`
+}
+
+type sizesOut struct {
+	Sizes []int `json:"sizes"`
+	Stale bool  `json:"stale,omitempty"`
+}
+
+// serveEngine makes the worker's whittleServe(op, body), which
+// web/engine-worker.js calls for each request, one at a time, and waits.
+func serveEngine() {
+	e := &engineSide{seq: -1}
+	js.Global().Set("whittleServe", js.FuncOf(func(_ js.Value, args []js.Value) (out any) {
+		defer func() {
+			if r := recover(); r != nil {
+				b, _ := json.Marshal(map[string]any{"error": &engine.Error{Code: "internal", Message: fmt.Sprint(r)}})
+				out = js.ValueOf([]any{string(b)})
+			}
+		}()
+		body := args[1]
+		text := func(name string) string {
+			if v := body.Get(name); v.Type() == js.TypeString {
+				return v.String()
+			}
+			return ""
+		}
+		var in remoteIn
+		if err := json.Unmarshal([]byte(text("json")), &in); err != nil {
+			panic(err)
+		}
+		in.Policy, in.Findings, in.Catalog, in.Candidate = text("policy"), text("findings"), text("catalog"), text("candidate")
+		parts := e.serve(args[0].String(), &in)
+		list := make([]any, len(parts))
+		for i, p := range parts {
+			list[i] = string(p)
+		}
+		return js.ValueOf(list)
+	}))
+	select {}
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func (e *engineSide) serve(op string, in *remoteIn) [][]byte {
+	switch op {
+	case "refine", "warm": // warm: a refinement whose answer is dropped (see app.warmWorker)
+		return e.refine(in)
+	case "check":
+		req, err := engine.CheckFromTexts(in.Policy, in.Findings, in.Catalog, in.Candidate, in.Options)
+		if err != nil {
+			return [][]byte{mustJSON(checkOut{Error: err})}
+		}
+		return [][]byte{mustJSON(checkOut{Response: e.sess.Check(req)})}
+	}
+	if in.Seq != e.seq || e.req == nil {
+		return [][]byte{[]byte(`{"stale":true}`)}
+	}
+	switch op {
+	case "trie":
+		return [][]byte{mustJSON(e.trie(in.Path))}
+	case "inspect":
+		acts, err := e.sess.InspectTrie(e.req, in.Path, in.Prefix)
+		return [][]byte{mustJSON(inspectOut{Actions: acts, Error: err})}
+	case "sizes":
+		var out sizesOut
+		for _, g := range []string{engine.GranularityWord, engine.GranularityChar, engine.GranularityAction} {
+			r := *e.req
+			r.Options.Granularity = g
+			out.Sizes = append(out.Sizes, e.sess.Respond(&r).Size.After)
+		}
+		return [][]byte{mustJSON(out)}
+	}
+	panic("unknown request " + op)
+}
+
+// trie is the trie of the pattern at path, for trieOut.
+func (e *engineSide) trie(path string) *trieOut {
+	tr, err := e.sess.Trie(e.req, path)
+	out := &trieOut{Trie: tr, Error: err}
+	if tr != nil {
+		out.Only = map[string]string{}
+		var walk func(n *engine.TrieNode)
+		walk = func(n *engine.TrieNode) {
+			if n.Safe && n.Chosen && n.Action == "" && n.Wanted+n.Unused+n.Other == 1 {
+				if acts, err := e.sess.InspectTrie(e.req, path, n.Prefix); err == nil && len(acts) == 1 {
+					out.Only[n.Prefix] = acts[0].Action
+				}
+			}
+			for _, c := range n.Children {
+				walk(c)
+			}
+		}
+		walk(tr.Root)
+	}
+	return out
+}
+
+// refine is the page's refinement of one policy: what engine.HandleRefine
+// does with the texts, minus the JSON of the request, plus what the page
+// draws of the answer (the refined policy pretty-printed, the diff).
+func (e *engineSide) refine(in *remoteIn) [][]byte {
+	var out refineOut
+	rr, eerr := engine.RecommendationFromTexts(in.Policy, in.Findings, in.Catalog, in.Options)
+	if eerr != nil {
+		if eerr.Field == "options" && eerr.Path == "principal" {
+			out.Role = true // the page says which principal it shows instead
+		} else {
+			out.Error = eerr
+		}
+		return [][]byte{mustJSON(out)}
+	}
+	if rr.Set.Form != engine.InputPolicy {
+		out.Role = true
+		return [][]byte{mustJSON(out)}
+	}
+	t0 := now()
+	times := func(what string) {
+		t := now()
+		out.Times += what + "=" + formatMS(t-t0) + " "
+		t0 = t
+	}
+	e.seq, e.req = in.Seq, rr.Request(0)
+	resp := e.sess.Respond(e.req)
+	times("engine")
+	out.FindingsActions, out.FindingsServices = len(rr.Findings.Actions), len(rr.Findings.Services)
+	out.Known = map[string]bool{}
+	describe.Warnings(resp.Warnings, "", func(svc string) bool {
+		k := rr.Catalog.Actions(svc) != nil
+		out.Known[svc] = k
+		return k
+	})
+	head := *resp
+	head.Changes, head.RecommendedPolicy = nil, nil
+	out.Response, out.Changes = &head, len(resp.Changes)
+	parts := [][]byte{nil}
+	for i := 0; i < len(resp.Changes); i += changesPart {
+		parts = append(parts, appendPageChanges(nil, resp.Changes[i:min(i+changesPart, len(resp.Changes))]))
+	}
+	times("json")
+	// The refined policy as the page shows it, and the diff's drawing.
+	detach := resp.RecommendedAction == engine.ActionDetach || len(resp.RecommendedPolicy) == 0 || string(resp.RecommendedPolicy) == "null"
+	refined := ""
+	if !detach {
+		refined = string(resp.PrettyPolicy())
+	}
+	times("pretty")
+	parts = append(parts, resp.RecommendedPolicy, []byte(refined), nil, nil)
+	if chunks := textChunks(refined); len(chunks) > 1 {
+		parts[len(parts)-2] = vnodesJSON(chunks...)
+	}
+	// The trie menu: the replaced patterns (decoded in a task of its own).
+	tries := []engine.Trie{}
+	for _, c := range resp.Changes {
+		if c.Kind == engine.ChangeReplaced {
+			tries = append(tries, engine.Trie{Statement: c.Statement, Path: c.Path, Pattern: c.Pattern})
+		}
+	}
+	parts[len(parts)-1] = mustJSON(tries)
+	if in.Policy != e.original.text || e.original.pretty == "" {
+		// The policy as the engine read it (the request's, not parsed again).
+		e.original.text, e.original.pretty = in.Policy, string(e.req.Policy.Doc.Pretty())
+	}
+	times("chunks")
+	lines := diff.Lines(e.original.pretty, refined)
+	times("compare")
+	chunks := diffChunks(lines, resp.Changes)
+	for i := 0; i < len(chunks); i += diffPart {
+		parts = append(parts, vnodesJSON(chunks[i:min(i+diffPart, len(chunks))]...))
+		out.DiffParts++
+	}
+	times("diff")
+	parts[0] = mustJSON(out)
+	return parts
+}
