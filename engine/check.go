@@ -581,7 +581,11 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe, w *wo
 		slices.Sort(onlyW)
 		d.OnlyInCandidate = append(d.OnlyInCandidate, onlyC...)
 		d.OnlyInWhittle = append(d.OnlyInWhittle, onlyW...)
-		if d.SameActions && !sameAllowed(c, mineSt, u, w) {
+		// The same entries (as Match reads them: folded) under the same key
+		// allow the same actions; only a difference needs the expansion.
+		sameEntries := len(onlyC) == 0 && len(onlyW) == 0 &&
+			(c == nil && mineSt == nil || c != nil && mineSt != nil && c.Key == mineSt.Key)
+		if d.SameActions && !sameEntries && !sameAllowed(c, mineSt, u, w) {
 			d.SameActions = false
 		}
 	}
