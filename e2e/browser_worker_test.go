@@ -386,7 +386,17 @@ func TestBrowserLargeRole(t *testing.T) {
 	if st := eval[string](p, `document.getElementById("status").textContent`); !strings.Contains(st, "in a Web Worker") {
 		t.Errorf("status %q for alice of the large dump", st)
 	}
+	// The principal picked is not in a new large dump: its first principal
+	// is shown, with a word, as for a small one.
+	n = eval[int](p, `whittleStats.refines`)
+	p.paste("policy-input", strings.ReplaceAll(big, "alice", "bob"))
+	eval[bool](p, testid("refine-button")+`.click() || true`)
+	p.waitFor("the dump without alice", `whittleStats.refines > `+itoa(n)+` && `+testid("role-warnings")+`.textContent.includes("is not in this input")`)
+	if rows, _ := p.items(); len(rows) != 4 || p.text("error") != "" {
+		t.Errorf("after alice went away: rows %q, error %q", rows, p.text("error"))
+	}
 	// A large lone policy after a principal was picked: refined in the worker.
+	p.setSelect("principal-select", "arn:aws:iam::123456789012:user/bob")
 	policy := read(t, filepath.Join(webDir, "web/examples/readonly-half/policy.json"))
 	n = eval[int](p, `whittleStats.refines`)
 	p.paste("policy-input", policy)
