@@ -10,6 +10,7 @@ import (
 	"syscall/js"
 
 	"whittle/engine"
+	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/describe"
 	"whittle/wasm/playground/diff"
 )
@@ -122,19 +123,31 @@ type engineSide struct {
 	seq      int
 	req      *engine.Request
 	original struct{ text, pretty string } // the last pretty-printed original
+	// The last principal's policies refined (see refineRole): a pick of
+	// another of its policies (op "pick") names it by roleSeq.
+	roleSeq int
+	rr      *engine.RecommendationRequest
+	rec     *engine.Recommendation
+	text    string // the policy editor's text of rr
 }
 
 // remoteIn is a request from the page: the editors' texts come beside its
 // JSON (json:"-").
 type remoteIn struct {
-	Seq       int            `json:"seq"`
-	Options   engine.Options `json:"options"`
-	Path      string         `json:"path,omitempty"`
-	Prefix    string         `json:"prefix,omitempty"`
-	Policy    string         `json:"-"`
-	Findings  string         `json:"-"`
-	Catalog   string         `json:"-"`
-	Candidate string         `json:"-"`
+	Seq     int            `json:"seq"`
+	Options engine.Options `json:"options"`
+	Path    string         `json:"path,omitempty"`
+	Prefix  string         `json:"prefix,omitempty"`
+	// Before is the id of the principal's policy shown before (a new
+	// refinement shows it again if it is still there); Index the policy a
+	// pick shows, of the principal's policies refined at Of.
+	Before    string `json:"before,omitempty"`
+	Index     int    `json:"index,omitempty"`
+	Of        int    `json:"of,omitempty"`
+	Policy    string `json:"-"`
+	Findings  string `json:"-"`
+	Catalog   string `json:"-"`
+	Candidate string `json:"-"`
 }
 
 // refineOut is the first part of a refinement's answer. Response comes
@@ -147,9 +160,23 @@ type remoteIn struct {
 // costs tens of milliseconds per 100 K.
 type refineOut struct {
 	Error *engine.Error `json:"error,omitempty"`
-	// Role says the input is a principal's policies: the page refines those
-	// itself (see app.refine).
-	Role      bool             `json:"role,omitempty"`
+	// Role says the input is a principal's policies (see refineRole). Rec is
+	// the recommendation as the role view draws its list, each policy's
+	// answer only its action and sizes, the steps without their policies
+	// (a refinement's answer only; a pick keeps the one it has); Index the
+	// policy whose parts follow (-1: none has a document, no parts follow),
+	// DocOffset where its document stands in the policy editor's text (-1:
+	// written out). After the diff's parts come the document's text, then,
+	// in a refinement's answer, the AWS CLI commands and the recommendation's
+	// JSON (for the copy and download buttons: the page does not decode them).
+	Role      bool                   `json:"role,omitempty"`
+	Rec       *engine.Recommendation `json:"rec,omitempty"`
+	Index     int                    `json:"index"`
+	DocOffset int                    `json:"docOffset"`
+	// Unpicked says the principal picked before is not in this input: the
+	// first one (or the lone policy) is refined instead.
+	Unpicked  bool             `json:"unpicked,omitempty"`
+	Stale     bool             `json:"stale,omitempty"`
 	Response  *engine.Response `json:"response,omitempty"`
 	Changes   int              `json:"changes"`
 	DiffParts int              `json:"diffParts"`
@@ -233,6 +260,8 @@ func (e *engineSide) serve(op string, in *remoteIn) [][]byte {
 	switch op {
 	case "refine", "warm": // warm: a refinement whose answer is dropped (see app.warmWorker)
 		return e.refine(in)
+	case "pick":
+		return e.pick(in)
 	case "check":
 		req, err := engine.CheckFromTexts(in.Policy, in.Findings, in.Catalog, in.Candidate, in.Options)
 		if err != nil {
@@ -283,33 +312,114 @@ func (e *engineSide) trie(path string) *trieOut {
 	return out
 }
 
-// refine is the page's refinement of one policy: what engine.HandleRefine
-// does with the texts, minus the JSON of the request, plus what the page
-// draws of the answer (the refined policy pretty-printed, the diff).
+// refine is the page's refinement of one policy, or of a principal's
+// policies (refineRole): what engine.HandleRefine does with the texts, minus
+// the JSON of the request, plus what the page draws of the answer (the
+// refined policy pretty-printed, the diff).
 func (e *engineSide) refine(in *remoteIn) [][]byte {
 	var out refineOut
 	rr, eerr := engine.RecommendationFromTexts(in.Policy, in.Findings, in.Catalog, in.Options)
+	if eerr != nil && eerr.Field == "options" && eerr.Path == "principal" && in.Options.Principal != "" {
+		// The principal picked is not in the new input (or the input is one
+		// policy): its first principal, as the page's refineLocal does.
+		out.Unpicked = true
+		opt := in.Options
+		opt.Principal = ""
+		rr, eerr = engine.RecommendationFromTexts(in.Policy, in.Findings, in.Catalog, opt)
+	}
 	if eerr != nil {
-		if eerr.Field == "options" && eerr.Path == "principal" {
-			out.Role = true // the page says which principal it shows instead
-		} else {
-			out.Error = eerr
-		}
+		out.Error = eerr
 		return [][]byte{mustJSON(out)}
 	}
 	if rr.Set.Form != engine.InputPolicy {
-		out.Role = true
-		return [][]byte{mustJSON(out)}
+		return e.refineRole(in, rr, &out)
 	}
+	t0 := now()
+	e.seq, e.req = in.Seq, rr.Request(0)
+	resp := e.sess.Respond(e.req)
+	out.Times += "engine=" + formatMS(now()-t0) + " "
+	return e.policyParts(&out, rr, resp, in.Policy)
+}
+
+// refineRole refines a principal's policies (engine.Session.Recommend, as
+// the page's refineLocal does) and answers the role view's summary, the
+// parts of the policy shown (the one shown before, by in.Before, if it is
+// still there, else the first with a document), and the texts of the copy
+// and download buttons.
+func (e *engineSide) refineRole(in *remoteIn, rr *engine.RecommendationRequest, out *refineOut) [][]byte {
+	t0 := now()
+	rec := e.sess.Recommend(rr, clock)
+	out.Times += "engine=" + formatMS(now()-t0) + " "
+	e.roleSeq, e.rr, e.rec, e.text = in.Seq, rr, rec, in.Policy
+	out.Role, out.Index, out.DocOffset = true, -1, -1
+	// The summary: each answer only what the list says of it.
+	sum := *rec
+	sum.Whittle.Policies = append([]engine.PolicyDetail(nil), rec.Whittle.Policies...)
+	for i := range sum.Whittle.Policies {
+		d := &sum.Whittle.Policies[i]
+		if d.Answer == nil {
+			continue
+		}
+		if out.Index < 0 || (in.Before != "" && d.ExistingPolicyID == in.Before && rec.Whittle.Policies[out.Index].ExistingPolicyID != in.Before) {
+			out.Index = i
+		}
+		d.Answer = &engine.Response{RecommendedAction: d.Answer.RecommendedAction, Size: d.Answer.Size}
+	}
+	sum.RecommendedSteps = make([]engine.RecommendedStep, len(rec.RecommendedSteps))
+	out.Rec = &sum
+	out.FindingsActions, out.FindingsServices = len(rr.Findings.Actions), len(rr.Findings.Services)
+	var parts [][]byte
+	if out.Index < 0 {
+		e.seq, e.req = in.Seq, nil
+		parts = [][]byte{nil}
+	} else {
+		e.seq, e.req = in.Seq, rr.Request(out.Index)
+		parts = e.policyParts(out, rr, rec.Whittle.Policies[out.Index].Answer, in.Policy)
+	}
+	t1 := now()
+	parts = append(parts, []byte(awscli.Recommendation(rec)), rec.JSON())
+	out.Times += "role=" + formatMS(now()-t1) + " "
+	parts[0] = mustJSON(out)
+	return parts
+}
+
+// pick answers the parts of policy in.Index of the principal's policies
+// refined at in.Of, without refining again.
+func (e *engineSide) pick(in *remoteIn) [][]byte {
+	if e.rec == nil || in.Of != e.roleSeq || in.Index < 0 || in.Index >= len(e.rec.Whittle.Policies) || e.rec.Whittle.Policies[in.Index].Answer == nil {
+		return [][]byte{[]byte(`{"stale":true}`)}
+	}
+	out := refineOut{Role: true, Index: in.Index}
+	e.seq, e.req = in.Seq, e.rr.Request(in.Index)
+	return e.policyParts(&out, e.rr, e.rec.Whittle.Policies[in.Index].Answer, e.text)
+}
+
+// document is the text of policy i of rr, whose policies are in text, and
+// its offset there (-1 when written out), as roleView.document says.
+func document(rr *engine.RecommendationRequest, text string, i int) (string, int) {
+	in := &rr.Set.Policies[i]
+	if in.Offset >= 0 && in.Policy.Doc.End <= len(text) {
+		return text[in.Offset:in.Policy.Doc.End], in.Offset
+	}
+	return string(engine.AppendJSON(nil, in.Policy.Doc, "")), -1
+}
+
+// policyParts is the answer's parts for resp, the answer to e.req, of the
+// policies of rr given in text: out's head, the changes, the recommended
+// policy, the refined policy and its drawing, the trie menu, the diff's
+// drawing; for a principal's policy (out.Role), its document's text after
+// them.
+func (e *engineSide) policyParts(out *refineOut, rr *engine.RecommendationRequest, resp *engine.Response, text string) [][]byte {
 	t0 := now()
 	times := func(what string) {
 		t := now()
 		out.Times += what + "=" + formatMS(t-t0) + " "
 		t0 = t
 	}
-	e.seq, e.req = in.Seq, rr.Request(0)
-	resp := e.sess.Respond(e.req)
-	times("engine")
+	doc := text
+	if out.Role {
+		doc, out.DocOffset = document(rr, text, out.Index)
+	}
 	out.FindingsActions, out.FindingsServices = len(rr.Findings.Actions), len(rr.Findings.Services)
 	out.Known = map[string]bool{}
 	describe.Warnings(resp.Warnings, "", func(svc string) bool {
@@ -344,19 +454,23 @@ func (e *engineSide) refine(in *remoteIn) [][]byte {
 		}
 	}
 	parts[len(parts)-1] = mustJSON(tries)
-	if in.Policy != e.original.text || e.original.pretty == "" {
+	if doc != e.original.text || e.original.pretty == "" {
 		// The policy as the engine read it (the request's, not parsed again).
-		e.original.text, e.original.pretty = in.Policy, string(e.req.Policy.Doc.Pretty())
+		e.original.text, e.original.pretty = doc, string(e.req.Policy.Doc.Pretty())
 	}
 	times("chunks")
 	lines := diff.Lines(e.original.pretty, refined)
 	times("compare")
 	chunks := diffChunks(lines, resp.Changes)
+	out.DiffParts = 0
 	for i := 0; i < len(chunks); i += diffPart {
 		parts = append(parts, vnodesJSON(chunks[i:min(i+diffPart, len(chunks))]...))
 		out.DiffParts++
 	}
 	times("diff")
+	if out.Role {
+		parts = append(parts, []byte(doc))
+	}
 	parts[0] = mustJSON(out)
 	return parts
 }

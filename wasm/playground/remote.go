@@ -174,11 +174,29 @@ func (a *app) onlyAction(path, prefix string) string {
 // unless a newer refinement was asked for meanwhile: the page says
 // "Refining…" and keeps the last result until then.
 func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string, opt engine.Options) {
+	in := &remoteIn{Seq: seq, Options: opt, Policy: policy, Findings: findings, Catalog: catalog}
+	if a.role.active() {
+		in.Before = a.role.shownID()
+	}
+	a.askRemote(seq, t0, "refine", in, policy)
+}
+
+// pickRemote asks the worker for the parts of policy i of the principal's
+// policies it refined last (no new refinement) and draws them.
+func (a *app) pickRemote(i int) {
+	a.seq++
+	a.askRemote(a.seq, now(), "pick", &remoteIn{Seq: a.seq, Of: a.role.remoteSeq, Index: i}, a.policyText)
+}
+
+// askRemote sends the worker a refinement (op "refine") or a pick of a
+// principal's policy ("pick") and draws its answer; policy is the policy
+// editor's text the answer is of.
+func (a *app) askRemote(seq int, t0 float64, op string, in *remoteIn, policy string) {
 	mark("asked")
 	a.status.SetTextContent("Refining…")
 	a.outputs.Class().Add("refining")
 	ta := now()
-	ans, err := ask("refine", &remoteIn{Seq: seq, Options: opt, Policy: policy, Findings: findings, Catalog: catalog})
+	ans, err := ask(op, in)
 	tr := now()
 	if seq != a.seq {
 		return // superseded: the newer refinement draws its own answer
@@ -196,14 +214,39 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 		a.showError(&engine.Error{Code: "internal", Message: err.Error()})
 		return
 	}
-	if out.Role {
-		// A principal's policies: the page's own session refines them.
-		a.refineLocal(t0, policy, findings, catalog, opt)
+	if out.Stale {
+		// A pick of a principal's policies the worker no longer holds (a
+		// newer input came first): refine the editors' texts again, the
+		// picked policy shown if it is still there.
+		a.refine()
 		return
+	}
+	if op == "refine" {
+		a.role.note = ""
+		if out.Unpicked {
+			a.role.note = "The " + in.Options.Principal + " picked before is not in this input: showing its first principal."
+			a.role.principal = ""
+		}
 	}
 	if out.Error != nil {
 		a.showError(out.Error)
 		return
+	}
+	if out.Role && out.Rec != nil {
+		rest := 1 // the parts after the policy's, when there is one
+		if out.Index >= 0 {
+			rest = 5 + (out.Changes+changesPart-1)/changesPart + out.DiffParts + 1
+		}
+		a.role.showRemote(out.Rec, out.Index, seq, ans.part(rest), ans.part(rest+1))
+		a.byID("findings-info").SetTextContent(describe.Findings(out.Rec.Whittle.Findings, out.FindingsActions, out.FindingsServices))
+		if out.Index < 0 {
+			a.remote, a.req, a.policyText = nil, nil, policy
+			a.clearError()
+			a.renderNothing("None of these policies has a document to refine: see the messages above.")
+			a.check.check()
+			a.finish(t0, now(), "in a Web Worker")
+			return
+		}
 	}
 	mark("answer")
 	t1 := now()
@@ -218,10 +261,14 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 	resp := out.Response
 	resp.Changes = make([]engine.Change, out.Changes)
 	resp.RecommendedPolicy = json.RawMessage(ans.text(1 + np))
-	a.role.hide()
 	a.remote, a.req = r, nil
 	a.policyText, a.docText, a.docBase = policy, policy, 0
-	a.byID("findings-info").SetTextContent(describe.Findings(resp.Findings, out.FindingsActions, out.FindingsServices))
+	if out.Role {
+		a.docText, a.docBase = ans.text(5+np+out.DiffParts), out.DocOffset
+	} else {
+		a.role.hide()
+		a.byID("findings-info").SetTextContent(describe.Findings(resp.Findings, out.FindingsActions, out.FindingsServices))
+	}
 	a.clearError()
 	res := &result{resp: *resp, refined: ans.text(2 + np), drawn: ans.part(3 + np)}
 	a.drawSummary(res)
@@ -240,7 +287,7 @@ func (a *app) refineRemote(seq int, t0 float64, policy, findings, catalog string
 	}
 	td := now()
 	el := a.byID("diff-view")
-	key := policy + "\x00" + string(resp.RecommendedPolicy)
+	key := a.docText + "\x00" + string(resp.RecommendedPolicy)
 	switch {
 	case key == a.diffKey:
 		a.dropHighlight(el)

@@ -30,6 +30,12 @@ type roleView struct {
 	principal string                 // picked in the picker; "" for the first
 	note      string                 // said above the principal's warnings
 	pickerKey string                 // the principals the picker lists
+	// When the engine's worker refined the principal's policies (a large
+	// input: rr is nil, rec only what the list draws): the worker's
+	// sequence number of that refinement, and the texts of the copy and
+	// download buttons, as the worker wrote them.
+	remoteSeq        int
+	cliText, recJSON js.Value
 }
 
 func (r *roleView) init(a *app) {
@@ -60,6 +66,7 @@ func (r *roleView) active() bool { return r.rec != nil }
 // hide leaves the role view: the input is one policy.
 func (r *roleView) hide() {
 	r.rec, r.rr = nil, nil
+	r.cliText, r.recJSON = js.Undefined(), js.Undefined()
 	r.box.Call("setAttribute", "hidden", "")
 }
 
@@ -67,11 +74,46 @@ func (r *roleView) hide() {
 // before if it is still there (by id), else the first refined one; -1 when
 // none has a document.
 func (r *roleView) show(rr *engine.RecommendationRequest, rec *engine.Recommendation) int {
-	var before string
-	if r.rec != nil && r.selected < len(r.rec.Whittle.Policies) {
-		before = r.rec.Whittle.Policies[r.selected].ExistingPolicyID
+	before := r.shownID()
+	pick := -1
+	for i, d := range rec.Whittle.Policies {
+		if d.Answer == nil {
+			continue
+		}
+		if pick < 0 {
+			pick = i
+		}
+		if d.ExistingPolicyID == before {
+			pick = i
+			break
+		}
 	}
-	r.rr, r.rec = rr, rec
+	r.present(rec, pick)
+	r.rr = rr
+	r.cliText, r.recJSON = js.Undefined(), js.Undefined()
+	return pick
+}
+
+// shownID is the id of the policy shown, or "".
+func (r *roleView) shownID() string {
+	if r.rec != nil && r.selected >= 0 && r.selected < len(r.rec.Whittle.Policies) {
+		return r.rec.Whittle.Policies[r.selected].ExistingPolicyID
+	}
+	return ""
+}
+
+// showRemote lists the policies of a recommendation the engine's worker
+// made (its refinement seq): rec as the worker summed it up, pick the policy
+// it sent the parts of, cli and recJSON the texts of the copy and download
+// buttons.
+func (r *roleView) showRemote(rec *engine.Recommendation, pick, seq int, cli, recJSON js.Value) {
+	r.present(rec, pick)
+	r.rr, r.remoteSeq, r.cliText, r.recJSON = nil, seq, cli, recJSON
+}
+
+// present shows the role view of rec, policy pick pressed.
+func (r *roleView) present(rec *engine.Recommendation, pick int) {
+	r.rec = rec
 	r.box.Call("removeAttribute", "hidden")
 	w := &rec.Whittle
 	// The picker, when a dump holds more than one principal.
@@ -98,19 +140,6 @@ func (r *roleView) show(rr *engine.RecommendationRequest, rec *engine.Recommenda
 		}
 		r.picker.Set("value", value)
 	}
-	pick := -1
-	for i, d := range w.Policies {
-		if d.Answer == nil {
-			continue
-		}
-		if pick < 0 {
-			pick = i
-		}
-		if d.ExistingPolicyID == before {
-			pick = i
-			break
-		}
-	}
 	r.selected = pick
 	r.draw()
 	empty(r.notes)
@@ -120,7 +149,6 @@ func (r *roleView) show(rr *engine.RecommendationRequest, rec *engine.Recommenda
 	for _, wn := range w.Warnings {
 		r.notes.Call("appendChild", textEl("li", wn.Code+": "+wn.Message))
 	}
-	return pick
 }
 
 // draw writes the list of policies, the shown one pressed.
@@ -164,6 +192,10 @@ func (r *roleView) pick(i int) {
 	}
 	r.selected = i
 	r.draw()
+	if r.rr == nil {
+		go r.a.pickRemote(i) // the engine's worker holds the policies
+		return
+	}
 	r.a.showPolicy(i)
 }
 
@@ -179,10 +211,20 @@ func (r *roleView) document(text string, i int) (string, int) {
 }
 
 // cli is the whole recommendation as AWS CLI commands.
-func (r *roleView) cli() string { return awscli.Recommendation(r.rec) }
+func (r *roleView) cli() string {
+	if r.rr == nil {
+		return r.cliText.String()
+	}
+	return awscli.Recommendation(r.rec)
+}
 
 // recommendationJSON is the answer as POST /api/v1/recommendation gives it.
-func (r *roleView) recommendationJSON() []byte { return r.rec.JSON() }
+func (r *roleView) recommendationJSON() []byte {
+	if r.rr == nil {
+		return []byte(r.recJSON.String())
+	}
+	return r.rec.JSON()
+}
 
 // clock gives the recommendation's times.
 func clock() time.Time { return time.Now() }
