@@ -5,14 +5,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strconv"
 	"syscall/js"
 
 	"whittle/engine"
 	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/describe"
 	"whittle/wasm/playground/diff"
+	"whittle/wasm/playground/wire"
 )
 
 // The engine side of the playground, for large inputs. web/whittle.wasm runs
@@ -45,75 +44,6 @@ const changesPart = 50
 // diffPart is how many chunks of the diff (chunkLines lines each) one part of
 // the answer describes: the page makes one part's elements per task.
 const diffPart = 8
-
-// pageChange is an engine.Change as the page uses it: the unused actions
-// only counted (the page says how many; ReadOnlyAccess half unused lists
-// about 400 KB of them, which the page would only decode to count).
-type pageChange struct {
-	engine.Change
-	Removed int `json:"removed"` // len(Change.Removed); Change.Removed is not sent
-}
-
-// appendPageChanges writes cs as the JSON of []pageChange, by hand: Go's
-// encoding/json, which reflects on every field, took 12–60 ms for the 1,608
-// changes of ReadOnlyAccess half unused in wasm (TestPageChangesJSON checks
-// that encoding/json reads back the same).
-func appendPageChanges(b []byte, cs []engine.Change) []byte {
-	b = append(b, '[')
-	for i := range cs {
-		c := &cs[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"statement":`...)
-		b = strconv.AppendInt(b, int64(c.Statement), 10)
-		b = append(b, `,"path":`...)
-		b = appendJSONString(b, c.Path)
-		b = append(b, `,"kind":`...)
-		b = appendJSONString(b, c.Kind)
-		if c.Pattern != "" {
-			b = append(b, `,"pattern":`...)
-			b = appendJSONString(b, c.Pattern)
-		}
-		if c.Replacement == nil {
-			b = append(b, `,"replacement":null`...)
-		} else {
-			b = append(b, `,"replacement":[`...)
-			for k, r := range c.Replacement {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONString(b, r)
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `,"removed":`...)
-		b = strconv.AppendInt(b, int64(len(c.Removed)), 10)
-		b = append(b, `,"allowed":`...)
-		b = strconv.AppendInt(b, int64(c.Allowed), 10)
-		b = append(b, `,"kept":`...)
-		b = strconv.AppendInt(b, int64(c.Kept), 10)
-		if len(c.AccessLevels) > 0 {
-			b = append(b, `,"accessLevels":{`...)
-			levels := make([]string, 0, len(c.AccessLevels))
-			for l := range c.AccessLevels {
-				levels = append(levels, l)
-			}
-			sort.Strings(levels)
-			for k, l := range levels {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONString(b, l)
-				b = append(b, ':')
-				b = strconv.AppendInt(b, int64(c.AccessLevels[l]), 10)
-			}
-			b = append(b, '}')
-		}
-		b = append(b, '}')
-	}
-	return append(b, ']')
-}
 
 // engineSide is the state of the worker: its session and the last
 // refinement, which the requests about a result (trie, inspect, sizes) name
@@ -152,7 +82,7 @@ type remoteIn struct {
 
 // refineOut is the first part of a refinement's answer. Response comes
 // without its changes and its recommended policy: the changes follow in
-// parts of changesPart (as []pageChange), then the recommended policy as the
+// parts of changesPart (as []wire.Change), then the recommended policy as the
 // engine wrote it, the refined policy pretty-printed, its drawing in chunks
 // (vnodes for whittleBuild; empty when it is one chunk), the trie menu
 // ([]engine.Trie: the replaced patterns), and the diff's drawing in
@@ -432,7 +362,7 @@ func (e *engineSide) policyParts(out *refineOut, rr *engine.RecommendationReques
 	out.Response, out.Changes = &head, len(resp.Changes)
 	parts := [][]byte{nil}
 	for i := 0; i < len(resp.Changes); i += changesPart {
-		parts = append(parts, appendPageChanges(nil, resp.Changes[i:min(i+changesPart, len(resp.Changes))]))
+		parts = append(parts, wire.AppendChanges(nil, resp.Changes[i:min(i+changesPart, len(resp.Changes))]))
 	}
 	times("json")
 	// The refined policy as the page shows it, and the diff's drawing.

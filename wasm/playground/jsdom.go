@@ -2,7 +2,11 @@
 
 package main
 
-import "syscall/js"
+import (
+	"syscall/js"
+
+	"whittle/wasm/playground/wire"
+)
 
 // This file is the fast path to the DOM for drawing many elements (the diff
 // and the tries). honnef.co/go/js/dom/v2 wraps every element it creates by
@@ -55,16 +59,16 @@ func (v *vnode) add(k *vnode) { v.kids = append(v.kids, k) }
 // appendJSON writes v as [tag, [name, value, ...], text, [kids...]].
 func (v *vnode) appendJSON(b []byte) []byte {
 	b = append(b, '[')
-	b = appendJSONString(b, v.tag)
+	b = wire.AppendString(b, v.tag)
 	b = append(b, ",["...)
 	for i, s := range v.attrs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = wire.AppendString(b, s)
 	}
 	b = append(b, "],"...)
-	b = appendJSONString(b, v.text)
+	b = wire.AppendString(b, v.text)
 	b = append(b, ",["...)
 	for i, k := range v.kids {
 		if i > 0 {
@@ -73,23 +77,6 @@ func (v *vnode) appendJSON(b []byte) []byte {
 		b = k.appendJSON(b)
 	}
 	return append(b, "]]"...)
-}
-
-// appendJSONString writes s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }
 
 // build makes the elements vs (with their subtrees) at the end of parent with

@@ -10,6 +10,7 @@ import (
 
 	"whittle/engine"
 	"whittle/wasm/playground/describe"
+	"whittle/wasm/playground/wire"
 )
 
 // The page's side of refinements done in the engine's Web Worker (see
@@ -21,7 +22,7 @@ import (
 // changes, 50 a part), and what the worker said of the catalog.
 type remoteResult struct {
 	seq     int
-	changes []js.Value // JSON parts of []pageChange, changesPart each
+	changes []js.Value // JSON parts of []wire.Change, changesPart each
 	decoded []bool
 	known   map[string]bool
 	only    map[string]map[string]string // a trie's one-action nodes, by the trie's path
@@ -89,7 +90,7 @@ func (a *app) decodeChanges(from, to int) {
 		if p >= len(r.changes) || r.decoded[p] {
 			continue
 		}
-		var part []pageChange
+		var part []wire.Change
 		if err := json.Unmarshal([]byte(r.changes[p].String()), &part); err != nil {
 			panic(err) // the worker wrote it: a bug, not an input's fault
 		}
@@ -253,6 +254,12 @@ func (a *app) askRemote(seq int, t0 float64, op string, in *remoteIn, policy str
 	a.mark("engine", t1-t0)
 	a.breakdown += "(asked " + formatMS(ta-t0) + ", answered " + formatMS(js.Global().Get("whittleStats").Get("answerMs").Float()-ta) +
 		", resumed " + formatMS(tr-js.Global().Get("whittleStats").Get("answerMs").Float()) + ", head " + formatMS(t1-tr) + "; worker: " + strings.TrimSpace(out.Times) + ") "
+	a.drawRemote(seq, t0, t1, &out, ans, policy)
+}
+
+// drawRemote draws the worker's answer for one policy (out and its parts in
+// ans), one part a task, stopping when a newer refinement is asked for.
+func (a *app) drawRemote(seq int, t0, t1 float64, out *refineOut, ans answer, policy string) {
 	np := (out.Changes + changesPart - 1) / changesPart
 	r := &remoteResult{seq: seq, known: out.Known, only: map[string]map[string]string{}, decoded: make([]bool, np)}
 	for i := 0; i < np; i++ {
@@ -286,25 +293,8 @@ func (a *app) askRemote(seq int, t0 float64, op string, in *remoteIn, policy str
 		return
 	}
 	td := now()
-	el := a.byID("diff-view")
-	key := a.docText + "\x00" + string(resp.RecommendedPolicy)
-	switch {
-	case key == a.diffKey:
-		a.dropHighlight(el)
-	default:
-		a.diffKey = ""
-		clear(el)
-		for i := 0; i < out.DiffParts; i++ {
-			if i > 0 {
-				yield()
-				if seq != a.seq {
-					return
-				}
-			}
-			js.Global().Call("whittleBuild", el.Underlying(), ans.part(5+np+i), "")
-			mark("diff-part")
-		}
-		a.diffKey = key
+	if !a.drawRemoteDiff(seq, resp, out.DiffParts, func(i int) js.Value { return ans.part(5 + np + i) }) {
+		return
 	}
 	a.mark("diff", now()-td)
 	yield()
@@ -328,6 +318,32 @@ func (a *app) askRemote(seq int, t0 float64, op string, in *remoteIn, policy str
 	a.mark("trie", now()-tt)
 	a.check.check()
 	a.finish(t0, t1, "in a Web Worker")
+}
+
+// drawRemoteDiff draws the diff of resp from its n parts, one a task, unless
+// it is the one drawn already; it reports false when a newer refinement was
+// asked for meanwhile.
+func (a *app) drawRemoteDiff(seq int, resp *engine.Response, n int, part func(int) js.Value) bool {
+	el := a.byID("diff-view")
+	key := a.docText + "\x00" + string(resp.RecommendedPolicy)
+	if key == a.diffKey {
+		a.dropHighlight(el)
+		return true
+	}
+	a.diffKey = ""
+	clear(el)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			yield()
+			if seq != a.seq {
+				return false
+			}
+		}
+		js.Global().Call("whittleBuild", el.Underlying(), part(i), "")
+		mark("diff-part")
+	}
+	a.diffKey = key
+	return true
 }
 
 // finish records a refinement's figures (whittleStats), says them in the
