@@ -378,19 +378,31 @@ func (a *app) finish(t0, t1 float64, where string) {
 }
 
 // warmWorker starts the engine's worker after the first result and has it
-// refine a small policy against the built-in catalog, so that its session
-// holds the catalog's universe (see engine.Session) and its Go heap is grown
-// before the first large input comes: the worker's first refinement of
-// ReadOnlyAccess then costs what the page's would. The answer is dropped
+// refine a policy of broad read-only patterns against the built-in catalog, so
+// that its session holds the catalog's universe (see engine.Session), its Go
+// heap is grown, and V8 has run (and begun to optimize) the engine's hot code
+// before the first large input comes. The answer is dropped
 // (its sequence number, 0, is never the page's); a warm-up never makes the
 // worker skip a refinement the page waits for (web/engine-worker.js).
 func (a *app) warmWorker() {
 	_, err := ask("warm", &remoteIn{
 		Options:  engine.Options{Granularity: a.granularitySel.Value()},
-		Policy:   `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}`,
-		Findings: `["s3:GetObject"]`,
+		Policy:   warmPolicy,
+		Findings: warmFindings,
 	})
 	if st := js.Global().Get("whittleStats"); err == nil && st.Truthy() {
 		st.Set("workerWarmMs", now())
 	}
 }
+
+// warmPolicy and warmFindings are warmWorker's refinement: wildcards over
+// large services, some partly unused, so that the trie, the generalization
+// and the verification all run.
+const (
+	warmPolicy = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+		"ec2:Describe*", "ec2:Get*", "iam:Get*", "iam:List*", "s3:Get*", "s3:List*", "lambda:Get*", "lambda:List*",
+		"rds:Describe*", "dynamodb:Describe*", "dynamodb:List*", "cloudwatch:Describe*", "logs:Describe*", "sqs:Get*", "sqs:List*"]}]}`
+	warmFindings = `["ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:GetConsoleOutput", "iam:GetUser", "iam:ListRoles",
+		"s3:GetObject", "s3:GetBucketPolicy", "s3:ListBucket", "lambda:GetFunction", "lambda:ListFunctions",
+		"rds:DescribeDBInstances", "dynamodb:DescribeTable", "cloudwatch:DescribeAlarms", "logs:DescribeLogGroups", "sqs:GetQueueUrl"]`
+)
