@@ -184,7 +184,10 @@ async function turn(request, body, env, ctx) {
       inst.fail?.(new Error(`Go did not answer within ${limit} ms`));
     }, limit);
     const headers = new Headers(request.headers);
-    headers.delete("Content-Length"); // the body is in memory now (maybe cut at MAX_BODY + 1)
+    // The body is in memory now (maybe cut at MAX_BODY + 1): its length, which
+    // lets the handler read it into one buffer of the right size.
+    if (body === null) headers.delete("Content-Length");
+    else headers.set("Content-Length", String(body.length));
     const bodyless = request.method === "GET" || request.method === "HEAD" || body === null;
     const req = new Request(request.url, {
       method: request.method,
