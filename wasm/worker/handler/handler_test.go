@@ -575,3 +575,35 @@ func TestTooComplex(t *testing.T) {
 		t.Errorf("POST /api/v1/refine (too complex): status %d, error %+v; want 422 TOO_COMPLEX naming a statement", w.Code, resp.Error)
 	}
 }
+
+// TestBodyLengths checks that the answer does not depend on the
+// Content-Length the request states, which only sizes the buffer: missing,
+// exact, too small (a chunked body, a lying client) or too large.
+func TestBodyLengths(t *testing.T) {
+	h := handler.New(nil)
+	body := articleRequest(t)
+	var want []byte
+	for _, tt := range []struct {
+		name   string
+		length int64
+	}{
+		{"exact", int64(len(body))},
+		{"unknown", -1},
+		{"zero", 0},
+		{"too small", 10},
+		{"too large", int64(len(body)) * 3},
+	} {
+		r := httptest.NewRequest("POST", "/api/v1/refine", bytes.NewReader(body))
+		r.ContentLength = tt.length
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Fatalf("%s Content-Length: status %d: %s", tt.name, w.Code, w.Body.Bytes())
+		}
+		if want == nil {
+			want = w.Body.Bytes()
+		} else if !bytes.Equal(w.Body.Bytes(), want) {
+			t.Errorf("%s Content-Length: the answer differs from the exact one's", tt.name)
+		}
+	}
+}
