@@ -469,28 +469,12 @@ func TestBrowserExamples(t *testing.T) {
 func TestBrowserLargeExample(t *testing.T) {
 	p := open(t)
 	p.selectExample("readonly-half")
-	body, _ := json.Marshal(map[string]any{
-		"policy":   read(t, filepath.Join(webDir, "web/examples/readonly-half/policy.json")),
-		"findings": read(t, filepath.Join(webDir, "web/examples/readonly-half/findings.json")),
-	})
-	answer, eerr := engine.HandleRefine(body)
-	if eerr != nil {
-		t.Fatal(eerr)
-	}
-	var resp struct {
-		Policy json.RawMessage `json:"recommendedPolicy"`
-	}
-	if err := json.Unmarshal(answer, &resp); err != nil {
-		t.Fatal(err)
-	}
-	want, err := engine.Pretty(resp.Policy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := p.text("refined-output"); got != string(want) {
+	want := refinedByEngine(t, read(t, filepath.Join(webDir, "web/examples/readonly-half/policy.json")),
+		read(t, filepath.Join(webDir, "web/examples/readonly-half/findings.json")))
+	if got := p.text("refined-output"); got != want {
 		t.Fatalf("refined-output differs from the engine's answer (%d bytes shown, %d wanted)", len(got), len(want))
 	}
-	lines := strings.Count(string(want), "\n") + 1
+	lines := strings.Count(want, "\n") + 1
 	chunks := eval[[]int](p, `Array.from(`+testid("refined-output")+`.querySelectorAll(".chunk"), c => c.textContent.split("\n").length - (c.classList.contains("chunk-last") ? 0 : 1))`)
 	if n := (lines + 63) / 64; len(chunks) != n {
 		t.Errorf("refined-output of %d lines in %d chunks, want %d of 64 lines", lines, len(chunks), n)
@@ -707,4 +691,27 @@ func TestBrowserPerformance(t *testing.T) {
 			}
 		}
 	}
+}
+
+// refinedByEngine is the refined policy the engine answers natively for
+// policy and findings (what POST /api/v1/refine answers), laid out as the
+// page shows it.
+func refinedByEngine(t *testing.T, policy, findings string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"policy": policy, "findings": findings})
+	answer, eerr := engine.HandleRefine(body)
+	if eerr != nil {
+		t.Fatal(eerr)
+	}
+	var resp struct {
+		Policy json.RawMessage `json:"recommendedPolicy"`
+	}
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		t.Fatal(err)
+	}
+	want, err := engine.Pretty(resp.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(want)
 }

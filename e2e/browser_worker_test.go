@@ -192,22 +192,8 @@ func TestBrowserSupersede(t *testing.T) {
 	if got := eval[string](p, `WhittleEditor.editors["policy-input"].getText()`); !strings.Contains(got, "second-edit") {
 		t.Fatalf("the policy editor does not hold the second edit")
 	}
-	body, _ := json.Marshal(map[string]any{"policy": second, "findings": findings})
-	answer, eerr := engine.HandleRefine(body)
-	if eerr != nil {
-		t.Fatal(eerr)
-	}
-	var resp struct {
-		Policy json.RawMessage `json:"recommendedPolicy"`
-	}
-	if err := json.Unmarshal(answer, &resp); err != nil {
-		t.Fatal(err)
-	}
-	want, err := engine.Pretty(resp.Policy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := p.text("refined-output"); got != string(want) {
+	want := refinedByEngine(t, second, findings)
+	if got := p.text("refined-output"); got != want {
 		t.Errorf("refined-output differs from the engine's answer to the second edit (%d bytes shown, %d wanted)", len(got), len(want))
 	}
 }
@@ -408,22 +394,8 @@ func TestBrowserLargeRole(t *testing.T) {
 	if st := eval[string](p, `document.getElementById("status").textContent`); !strings.Contains(st, "in a Web Worker") {
 		t.Errorf("status %q: a large lone policy is refined in the engine's worker, whatever principal was picked before", st)
 	}
-	body, _ := json.Marshal(map[string]any{"policy": policy, "findings": findings})
-	answer, eerr := engine.HandleRefine(body)
-	if eerr != nil {
-		t.Fatal(eerr)
-	}
-	var resp struct {
-		Policy json.RawMessage `json:"recommendedPolicy"`
-	}
-	if err := json.Unmarshal(answer, &resp); err != nil {
-		t.Fatal(err)
-	}
-	want, err := engine.Pretty(resp.Policy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := p.text("refined-output"); got != string(want) {
+	want := refinedByEngine(t, policy, findings)
+	if got := p.text("refined-output"); got != want {
 		t.Errorf("refined-output of the lone policy differs from the engine's answer (%d bytes shown, %d wanted)", len(got), len(want))
 	}
 }
