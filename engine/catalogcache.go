@@ -1,7 +1,5 @@
 package engine
 
-import "sync"
-
 // requestCatalogs keeps the last catalogs that requests brought, overlaid on
 // the built-in one, by their text. A catalog is a pure function of its text
 // and is never changed once made, so a request that sends the same catalog as
@@ -10,11 +8,10 @@ import "sync"
 // catalog's slices, are found already built. This is what a long-running
 // process gains on a pipeline that sends one catalog with every request (the
 // Worker's kept instance, the local server, the CLI's batch).
-var requestCatalogs struct {
-	sync.Mutex
-	byText map[string]*Catalog
-	order  []string // oldest first
-	bytes  int      // the length of the texts kept
+var requestCatalogs = keep[string, *Catalog]{
+	maxEntries: maxCachedCatalogs,
+	maxCost:    maxCachedCatalogBytes,
+	cost:       func(text string, _ *Catalog) int { return len(text) },
 }
 
 // Bounds of requestCatalogs: a few catalogs, at most two requests' worth of
@@ -28,44 +25,20 @@ const (
 // reading it with read only when the text is not kept from an earlier
 // request. Errors are not kept.
 func overlayCached(text string, read func() (*Catalog, *Error)) (*Catalog, *Error) {
-	rc := &requestCatalogs
-	rc.Lock()
-	cat, ok := rc.byText[text]
-	rc.Unlock()
-	if ok {
+	if cat, ok := requestCatalogs.get(text); ok {
 		return cat, nil
 	}
 	user, err := read()
 	if err != nil {
 		return nil, err
 	}
-	cat = BuiltinCatalog()
+	cat := BuiltinCatalog()
 	over := cat.Overlay(user)
 	if over == cat {
 		return cat, nil // nothing to overlay: nothing to keep
 	}
 	over.source = text // the same text, the same catalog (see Session)
-	if len(text) > maxCachedCatalogBytes {
-		return over, nil
-	}
-	rc.Lock()
-	defer rc.Unlock()
-	if kept, ok := rc.byText[text]; ok { // made meanwhile by another request
-		return kept, nil
-	}
-	if rc.byText == nil {
-		rc.byText = map[string]*Catalog{}
-	}
-	for len(rc.order) > 0 && (len(rc.order) >= maxCachedCatalogs || rc.bytes+len(text) > maxCachedCatalogBytes) {
-		old := rc.order[0]
-		rc.order = rc.order[1:]
-		rc.bytes -= len(old)
-		delete(rc.byText, old)
-	}
-	rc.byText[text] = over
-	rc.order = append(rc.order, text)
-	rc.bytes += len(text)
-	return over, nil
+	return requestCatalogs.put(text, over), nil
 }
 
 // skipKeptCatalog is parseBody's jsonParser.skip: the end of the request's
@@ -80,10 +53,7 @@ func skipKeptCatalog(key string, text []byte, at int) int {
 	if end < 0 {
 		return -1
 	}
-	rc := &requestCatalogs
-	rc.Lock()
-	defer rc.Unlock()
-	if _, ok := rc.byText[string(text[at:end])]; !ok {
+	if !requestCatalogs.has(string(text[at:end])) {
 		return -1
 	}
 	return end

@@ -39,17 +39,10 @@ func TestRequestCatalogsKept(t *testing.T) {
 	for i := range 3 * maxCachedCatalogs {
 		req(fmt.Sprintf(`{"zzmany%d": ["Get%s"]}`, i, strings.Repeat("x", i)))
 	}
-	rc := &requestCatalogs
-	rc.Lock()
-	n, bytes, order := len(rc.byText), rc.bytes, len(rc.order)
-	sum := 0
-	for _, k := range rc.order {
-		sum += len(k)
-	}
-	rc.Unlock()
-	if n > maxCachedCatalogs || order != n || bytes != sum || bytes > maxCachedCatalogBytes {
-		t.Errorf("cache holds %d catalogs (%d in order), %d bytes counted, %d kept; want at most %d catalogs, counts agreeing",
-			n, order, bytes, sum, maxCachedCatalogs)
+	n, bytes, sum := requestCatalogs.state()
+	if n < 0 || n > maxCachedCatalogs || bytes != sum || bytes > maxCachedCatalogBytes {
+		t.Errorf("cache holds %d catalogs (-1: its order and map disagree), %d bytes counted, %d kept; want at most %d catalogs, counts agreeing",
+			n, bytes, sum, maxCachedCatalogs)
 	}
 	if again := req(text); again.Catalog == a.Catalog {
 		t.Errorf("the first catalog is still kept after %d others", 3*maxCachedCatalogs)
@@ -76,10 +69,7 @@ func TestKeptCatalogSkipped(t *testing.T) {
 	if !cv.skipped || string(body[cv.Off:cv.End]) != catalog {
 		t.Fatalf("catalog value skipped=%v text %q, want skipped, text %q", cv.skipped, body[cv.Off:cv.End], catalog)
 	}
-	rc := &requestCatalogs
-	rc.Lock()
-	rc.byText, rc.order, rc.bytes = nil, nil, 0 // gone before the catalog is read
-	rc.Unlock()
+	requestCatalogs.reset() // gone before the catalog is read
 	_, cat, err := readFindingsCatalog(body, top, 0)
 	if err != nil {
 		t.Fatalf("readFindingsCatalog after the kept catalog went: %v", err)
@@ -90,9 +80,7 @@ func TestKeptCatalogSkipped(t *testing.T) {
 	for _, tail := range []string{`}}`, `,}`, `,"x": 1}`, `]}`} {
 		bad := []byte(strings.TrimSuffix(string(body), "}") + tail)
 		_, kept := ParseRequest(bad)
-		rc.Lock()
-		rc.byText, rc.order, rc.bytes = nil, nil, 0
-		rc.Unlock()
+		requestCatalogs.reset()
 		_, fresh := ParseRequest(bad)
 		if kept == nil || fresh == nil || kept.Error() != fresh.Error() {
 			t.Errorf("body ending %#q: with the catalog kept: %v; without: %v; want the same error", tail, kept, fresh)
@@ -129,17 +117,11 @@ func TestKeptUniverses(t *testing.T) {
 	for i := range 3 * maxKeptUniverses { // many service sets: the oldest go
 		newUniverse(cat, map[string]bool{cat.Services()[i]: true}, false, nil)
 	}
-	ku := &keptUniverses
-	ku.Lock()
-	n, actions := len(ku.entries), 0
-	for _, e := range ku.entries {
-		actions += len(e.u.names)
+	n, counted, actions := keptUniverses.state()
+	if n < 0 || n > maxKeptUniverses || actions != counted || actions > maxKeptUniverseActions {
+		t.Errorf("kept universes: %d (-1: order and map disagree), %d actions counted, %d kept; want at most %d universes, %d actions",
+			n, counted, actions, maxKeptUniverses, maxKeptUniverseActions)
 	}
-	if n > maxKeptUniverses || actions != ku.actions || actions > maxKeptUniverseActions {
-		t.Errorf("kept universes: %d, %d actions counted, %d kept; want at most %d universes, %d actions",
-			n, ku.actions, actions, maxKeptUniverses, maxKeptUniverseActions)
-	}
-	ku.Unlock()
 	a.unused[0] = true
 	a.patternRange("s3:Get*")
 	if b.unused[0] || len(b.ranges) != 0 {

@@ -103,16 +103,17 @@ func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []strin
 // roles; sessions and the check route, which take the whole catalog) builds
 // each once. Only what is never written after buildUniverse is shared: each
 // request gets a copy with its own marks and memos.
-var keptUniverses struct {
-	sync.Mutex
-	entries []keptEntry // oldest first
-	actions int         // the actions of the universes kept
+var keptUniverses = keep[universeKey, *universe]{
+	maxEntries: maxKeptUniverses,
+	maxCost:    maxKeptUniverseActions,
+	cost:       func(_ universeKey, u *universe) int { return len(u.names) },
 }
 
-type keptEntry struct {
+// universeKey is a universe's catalog and services (sorted, joined by ",";
+// "*" for all).
+type universeKey struct {
 	cat      *Catalog
-	services string // the services, sorted, joined by ","; "*" for all
-	u        *universe
+	services string
 }
 
 // Bounds of keptUniverses: a few universes, at most about four built-in
@@ -125,29 +126,10 @@ const (
 // keptUniverse returns a copy of the kept universe of cat's services, made
 // with build when there is none.
 func keptUniverse(cat *Catalog, services string, build func() *universe) *universe {
-	ku := &keptUniverses
-	var u *universe
-	ku.Lock()
-	for _, e := range ku.entries {
-		if e.cat == cat && e.services == services {
-			u = e.u
-			break
-		}
-	}
-	ku.Unlock()
-	if u == nil {
-		u = build()
-		if len(u.names) > maxKeptUniverseActions {
-			return u // too big to keep: this request's own
-		}
-		ku.Lock()
-		for len(ku.entries) > 0 && (len(ku.entries) >= maxKeptUniverses || ku.actions+len(u.names) > maxKeptUniverseActions) {
-			ku.actions -= len(ku.entries[0].u.names)
-			ku.entries = ku.entries[1:]
-		}
-		ku.entries = append(ku.entries, keptEntry{cat, services, u})
-		ku.actions += len(u.names)
-		ku.Unlock()
+	k := universeKey{cat, services}
+	u, ok := keptUniverses.get(k)
+	if !ok {
+		u = keptUniverses.put(k, build())
 	}
 	v := *u // its names, keys, levels and bySvc; its memos and marks are the copy's own
 	v.unused = make([]bool, len(u.names))
