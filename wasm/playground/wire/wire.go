@@ -80,19 +80,8 @@ func AppendChanges(b []byte, cs []engine.Change) []byte {
 	return append(b, ']')
 }
 
-// AppendString writes s as a JSON string.
+// AppendString writes s as a JSON string, as the engine writes strings
+// ([engine.AppendJSON]).
 func AppendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
+	return engine.AppendJSON(b, &engine.Value{Kind: engine.KindString, Str: s}, "")
 }
