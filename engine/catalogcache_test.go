@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,21 +98,21 @@ func TestKeptCatalogSkipped(t *testing.T) {
 func TestKeptUniverses(t *testing.T) {
 	cat := BuiltinCatalog()
 	a, b := newUniverse(cat, nil, true, nil), newUniverse(cat, nil, true, nil)
-	if &a.names[0] != &b.names[0] {
+	if &a.names.ends[0] != &b.names.ends[0] {
 		t.Errorf("two universes of the whole built-in catalog do not share its names")
 	}
 	fresh := buildUniverse(cat, nil, true, nil)
-	if strings.Join(a.names, ",") != strings.Join(fresh.names, ",") || strings.Join(a.keys, ",") != strings.Join(fresh.keys, ",") ||
+	if !slices.Equal(a.names.strings(), fresh.names.strings()) || !slices.Equal(a.keys.strings(), fresh.keys.strings()) ||
 		string(a.levels) != string(fresh.levels) || len(a.bySvc) != len(fresh.bySvc) || a.ascii != fresh.ascii {
 		t.Fatalf("the kept universe differs from one built afresh")
 	}
 	s3 := map[string]bool{"s3": true}
 	c, d := newUniverse(cat, s3, false, nil), newUniverse(cat, s3, false, nil)
-	if &c.names[0] != &d.names[0] || &c.names[0] == &a.names[0] {
+	if &c.names.ends[0] != &d.names.ends[0] || &c.names.ends[0] == &a.names.ends[0] {
 		t.Errorf("universes of s3 alone: shared %v (want true), shared with the whole catalog's %v (want false)",
-			&c.names[0] == &d.names[0], &c.names[0] == &a.names[0])
+			&c.names.ends[0] == &d.names.ends[0], &c.names.ends[0] == &a.names.ends[0])
 	}
-	if fresh := buildUniverse(cat, s3, false, nil); strings.Join(c.names, ",") != strings.Join(fresh.names, ",") {
+	if fresh := buildUniverse(cat, s3, false, nil); !slices.Equal(c.names.strings(), fresh.names.strings()) {
 		t.Errorf("the kept universe of s3 differs from one built afresh")
 	}
 	for i := range 3 * maxKeptUniverses { // many service sets: the oldest go

@@ -601,7 +601,7 @@ func sameAllowed(a, b *Statement, u *universe, w *work) bool {
 			return true
 		}
 		n := len(expand(u, st.Patterns, w))
-		return st.Key == "Action" && n == 0 || st.Key == "NotAction" && n == len(u.names)
+		return st.Key == "Action" && n == 0 || st.Key == "NotAction" && n == u.len()
 	}
 	switch {
 	case a == nil || b == nil:

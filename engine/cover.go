@@ -68,7 +68,7 @@ func groupWitness(p string, u *universe) string {
 		return ""
 	}
 	if lo, hi := u.patternRange(lit); lo < hi {
-		return u.names[lo]
+		return u.names.at(lo)
 	}
 	return ""
 }

@@ -199,7 +199,7 @@ func (u *universe) matcher(p string) func(i int) bool {
 		return func(int) bool { return true }
 	}
 	if !hasWildcard(p) && isASCII(p) {
-		return func(i int) bool { return compareFoldASCII(u.keys[i], p) == 0 }
+		return func(i int) bool { return compareFoldASCII(u.keys.at(i), p) == 0 }
 	}
 	fp := foldKey(p)
 	seg := longestRun(fp[len(literalPrefix(fp)):]) // the range holds the literal prefix
@@ -207,10 +207,10 @@ func (u *universe) matcher(p string) func(i int) bool {
 		// Keys are folded rune by rune, so a name the pattern matches has
 		// the folded run in its key, whatever the letters.
 		m := compileMatch(p)
-		return func(i int) bool { return strings.Contains(u.keys[i], seg) && m(u.names[i]) }
+		return func(i int) bool { return strings.Contains(u.keys.at(i), seg) && m(u.names.at(i)) }
 	}
 	return func(i int) bool {
-		k := u.keys[i]
+		k := u.keys.at(i)
 		return strings.Contains(k, seg) && matchGlob(fp, k)
 	}
 }

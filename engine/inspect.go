@@ -40,12 +40,12 @@ func (s *Session) InspectTrie(req *Request, path, prefix string) ([]NodeAction, 
 	for i := lo; i < hi; i++ {
 		state := StateWanted
 		switch {
-		case !match(u.names[i]):
+		case !match(u.names.at(i)):
 			state = StateUnmatched
 		case u.unused[i]:
 			state = StateUnused
 		}
-		out = append(out, NodeAction{Action: u.names[i], State: state})
+		out = append(out, NodeAction{Action: u.names.at(i), State: state})
 	}
 	return out, nil
 }

@@ -179,8 +179,9 @@ func (rep *report) untrackedOf(cat *Catalog, p *Policy) []uint64 {
 			}
 		}
 		tracked := rep.used[svc]
-		for i, action := range names {
-			if allows == nil || tracked[keys[i][len(svc)+1:]] { // the key of Name: svc is lower-case ASCII
+		for i := range names.len() {
+			action := names.at(i)
+			if allows == nil || tracked[keys.at(i)[len(svc)+1:]] { // the key of Name: svc is lower-case ASCII
 				continue
 			}
 			for _, allowed := range allows {
@@ -190,7 +191,7 @@ func (rep *report) untrackedOf(cat *Catalog, p *Policy) []uint64 {
 				}
 			}
 		}
-		base += len(names)
+		base += names.len()
 	}
 	rep.allowedBy[p] = set
 	return set

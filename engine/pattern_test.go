@@ -329,7 +329,7 @@ func TestPatternRange(t *testing.T) {
 		lo, hi := u.patternRange(p)
 		lit := strings.ToLower(literalPrefix(p))
 		wantLo, wantHi := -1, -1
-		for i, k := range u.keys {
+		for i, k := range u.keys.strings() {
 			if strings.HasPrefix(k, lit) {
 				if wantLo < 0 {
 					wantLo = i

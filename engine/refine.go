@@ -184,7 +184,7 @@ func (r *refiner) buildUniverse(f *Findings) {
 	}
 	services, all := r.reach(f)
 	u, _ := r.markUnused(newUniverse(r.cat, services, all, nil), f, services, all)
-	r.w.match(len(u.names)) // made for this refinement
+	r.w.match(u.len()) // made for this refinement
 	r.u, r.res.universe = u, u
 }
 
@@ -471,7 +471,7 @@ func (r *refiner) notAction(s *Statement) (*Value, bool) {
 			targets = append(targets, i)
 		}
 	}, matched, unusedList)
-	stillWanted := len(u.names) - len(good) // allowed and not unused
+	stillWanted := u.len() - len(good) // allowed and not unused
 	if len(targets) == 0 {
 		return s.Obj, false
 	}
@@ -612,7 +612,7 @@ func (r *refiner) setRemoved(ch *Change, actions []int) {
 		if !r.u.unused[i] {
 			continue
 		}
-		ch.Removed = append(ch.Removed, r.u.names[i])
+		ch.Removed = append(ch.Removed, r.u.names.at(i))
 		l := levelName(r.u.levels[i])
 		if l == "" {
 			l = "Unknown"

@@ -136,7 +136,7 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	placed := make([]placedMember, 0, len(n.members))
 	last := -1
 	for _, m := range n.members {
-		name := t.u.names[m.idx]
+		name := t.u.names.at(m.idx)
 		if m.off >= len(name) {
 			continue // ends here: n.action
 		}
@@ -154,7 +154,7 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 			// end, and for an ASCII name its key is the same slice of the
 			// folded name: both without copying.
 			if isASCII(name) {
-				c = cs.index(name[:end], tok, t.u.keys[m.idx][:end])
+				c = cs.index(name[:end], tok, t.u.keys.at(m.idx)[:end])
 			} else {
 				c = cs.index(n.prefix+tok, tok, n.key+foldKey(tok))
 			}
@@ -345,7 +345,7 @@ func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window
 		}
 		if n.safe && gran != GranularityAction {
 			if n.hi-n.lo == 1 {
-				out = append(out, u.names[n.lo])
+				out = append(out, u.names.at(n.lo))
 				n.chosen = true
 				return
 			}
@@ -356,7 +356,7 @@ func shortestSafe(u *universe, members []int, isTarget func(int) bool, w *window
 			}
 		}
 		if n.action >= 0 && isTarget(n.action) {
-			out = append(out, u.names[n.action])
+			out = append(out, u.names.at(n.action))
 			n.chosen = true
 		}
 		for _, c := range t.expand(n) {
@@ -409,10 +409,10 @@ func (g generalization) export() *TrieNode {
 			Other:  (n.hi - n.lo) - w.count(w.matched, n.lo, n.hi),
 		}
 		if n.action >= 0 {
-			e.Action = t.u.names[n.action]
+			e.Action = t.u.names.at(n.action)
 		}
 		if b := w.firstBad(n.lo, n.hi); !n.safe && b >= 0 {
-			e.Blocker, e.BlockerUnused = t.u.names[b], t.u.unused[b]
+			e.Blocker, e.BlockerUnused = t.u.names.at(b), t.u.unused[b]
 		}
 		if !n.safe {
 			for _, c := range t.expand(n) {

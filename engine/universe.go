@@ -13,9 +13,9 @@ import (
 // findings name (known to the catalog or not), sorted by folded name so that the
 // actions starting with a prefix form one contiguous range.
 type universe struct {
-	names  []string // canonical "svc:Name"
-	keys   []string // foldKey(names[i]), ascending
-	levels []byte   // access-level letter of names[i] (see levelName), 0 if unknown
+	names  strtab // canonical "svc:Name"
+	keys   strtab // foldKey of each name, ascending
+	levels []byte // access-level letter of names[i] (see levelName), 0 if unknown
 	unused []bool
 	// bySvc is the range of each service's actions, by lower-case prefix
 	// ("s3"): pattern ranges are searched within their service.
@@ -47,7 +47,7 @@ func (u *universe) unusedList() []int {
 // all returns the indices of every action, ascending.
 func (u *universe) all() []int {
 	if u.allIdx == nil {
-		u.allIdx = make([]int, len(u.names))
+		u.allIdx = make([]int, u.len())
 		for i := range u.allIdx {
 			u.allIdx[i] = i
 		}
@@ -62,7 +62,7 @@ func (u *universe) unmarked() *universe {
 		u.ranges = map[string][2]int32{}
 	}
 	v := *u
-	v.unused = make([]bool, len(u.names))
+	v.unused = make([]bool, u.len())
 	v.unusedIdx = nil
 	return &v
 }
@@ -106,7 +106,7 @@ func newUniverse(cat *Catalog, services map[string]bool, all bool, extra []strin
 var keptUniverses = keep[universeKey, *universe]{
 	maxEntries: maxKeptUniverses,
 	maxCost:    maxKeptUniverseActions,
-	cost:       func(_ universeKey, u *universe) int { return len(u.names) },
+	cost:       func(_ universeKey, u *universe) int { return u.len() },
 }
 
 // universeKey is a universe's catalog and services (sorted, joined by ",";
@@ -132,20 +132,13 @@ func keptUniverse(cat *Catalog, services string, build func() *universe) *univer
 		u = keptUniverses.put(k, build())
 	}
 	v := *u // its names, keys, levels and bySvc; its memos and marks are the copy's own
-	v.unused = make([]bool, len(u.names))
+	v.unused = make([]bool, u.len())
 	v.ranges, v.unusedIdx, v.allIdx = nil, nil, nil
 	return &v
 }
 
 // buildUniverse is newUniverse, made afresh.
 func buildUniverse(cat *Catalog, services map[string]bool, all bool, extra []string) *universe {
-	u := &universe{}
-	type list struct {
-		names, keys []string
-		levels      string
-	}
-	var lists []list
-	size := len(extra)
 	chosen := cat.Services()
 	if !all {
 		chosen = make([]string, 0, len(services))
@@ -154,53 +147,49 @@ func buildUniverse(cat *Catalog, services map[string]bool, all bool, extra []str
 		}
 		slices.SortFunc(chosen, compareService) // the catalog's order: by "svc:"
 	}
+	type list struct {
+		names, keys *strtab
+		levels      string
+	}
+	var lists []list
+	n, size := 0, 0
 	for _, svc := range chosen {
 		names, keys := serviceNames(cat, svc)
 		if names == nil {
 			continue
 		}
 		lists = append(lists, list{names, keys, cat.levelLetters(svc)})
-		size += len(names)
+		n += names.len()
+		size += len(names.text)
 	}
-	u.names = make([]string, 0, size)
-	u.keys = make([]string, 0, size)
-	u.levels = make([]byte, 0, size)
+	var nb, kb strtabBuilder
+	nb.grow(n, size)
+	kb.grow(n, size)
+	u := &universe{levels: make([]byte, 0, n)}
 	for _, l := range lists {
-		u.names = append(u.names, l.names...)
-		u.keys = append(u.keys, l.keys...)
-		if len(l.levels) == len(l.names) {
+		nb.appendTab(l.names)
+		kb.appendTab(l.keys)
+		if len(l.levels) == l.names.len() {
 			u.levels = append(u.levels, l.levels...)
 		} else {
-			u.levels = append(u.levels, make([]byte, len(l.names))...)
+			u.levels = append(u.levels, make([]byte, l.names.len())...)
 		}
 	}
-	sorted := sort.StringsAreSorted(u.keys)
-	for _, e := range extra {
-		k := foldKey(e)
-		if u.index(k) >= 0 && sorted {
-			continue
-		}
-		u.names = append(u.names, e)
-		u.keys = append(u.keys, k)
-		u.levels = append(u.levels, 0)
-		sorted = false
+	u.names, u.keys = nb.done(), kb.done()
+	if len(extra) > 0 || !u.sorted() {
+		u.addSorted(extra)
 	}
-	if !sorted {
-		u.sortDedup()
-	}
-	u.unused = make([]bool, len(u.names))
-	u.ascii = true
-	for _, k := range u.keys {
-		if !isASCII(k) {
-			u.ascii = false
-			break
-		}
-	}
+	u.unused = make([]bool, u.len())
+	u.ascii = isASCII(u.keys.text)
 	u.bySvc = map[string][2]int{}
-	for i := 0; i < len(u.keys); {
-		svc, _, _ := strings.Cut(u.keys[i], ":")
+	for i := 0; i < u.len(); {
+		svc, _, _ := strings.Cut(u.keys.at(i), ":")
 		j := i + 1
-		for j < len(u.keys) && len(u.keys[j]) > len(svc) && u.keys[j][len(svc)] == ':' && u.keys[j][:len(svc)] == svc {
+		for j < u.len() {
+			k := u.keys.at(j)
+			if len(k) <= len(svc) || k[len(svc)] != ':' || k[:len(svc)] != svc {
+				break
+			}
 			j++
 		}
 		u.bySvc[svc] = [2]int{i, j}
@@ -209,31 +198,52 @@ func buildUniverse(cat *Catalog, services map[string]bool, all bool, extra []str
 	return u
 }
 
-func (u *universe) Len() int           { return len(u.keys) }
-func (u *universe) Less(i, j int) bool { return u.keys[i] < u.keys[j] }
-func (u *universe) Swap(i, j int) {
-	u.keys[i], u.keys[j] = u.keys[j], u.keys[i]
-	u.names[i], u.names[j] = u.names[j], u.names[i]
-	u.levels[i], u.levels[j] = u.levels[j], u.levels[i]
+// len returns the number of actions.
+func (u *universe) len() int { return u.keys.len() }
+
+// sorted tells whether the keys ascend.
+func (u *universe) sorted() bool {
+	for i := 1; i < u.len(); i++ {
+		if u.keys.at(i-1) > u.keys.at(i) {
+			return false
+		}
+	}
+	return true
 }
 
-func (u *universe) sortDedup() {
-	sort.Stable(u)
-	n := 0
-	for i := range u.keys {
-		if n > 0 && u.keys[i] == u.keys[n-1] {
-			continue // the catalog's spelling, which comes first, wins
-		}
-		u.keys[n], u.names[n], u.levels[n] = u.keys[i], u.names[i], u.levels[i]
-		n++
+// addSorted adds the extra actions to u and sorts its actions by key, each key
+// once: where two actions have the same key, the catalog's spelling, which
+// comes first, wins.
+func (u *universe) addSorted(extra []string) {
+	type entry struct {
+		name, key string
+		level     byte
 	}
-	u.keys, u.names, u.levels = u.keys[:n], u.names[:n], u.levels[:n]
+	all := make([]entry, 0, u.len()+len(extra))
+	for i := range u.len() {
+		all = append(all, entry{u.names.at(i), u.keys.at(i), u.levels[i]})
+	}
+	for _, e := range extra {
+		all = append(all, entry{e, foldKey(e), 0})
+	}
+	slices.SortStableFunc(all, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	var nb, kb strtabBuilder
+	u.levels = u.levels[:0]
+	for i, e := range all {
+		if i > 0 && e.key == all[i-1].key {
+			continue
+		}
+		nb.add(e.name)
+		kb.add(e.key)
+		u.levels = append(u.levels, e.level)
+	}
+	u.names, u.keys = nb.done(), kb.done()
 }
 
 // index returns the position of the action with folded name key, or -1.
 func (u *universe) index(key string) int {
-	i := sort.SearchStrings(u.keys, key)
-	if i < len(u.keys) && u.keys[i] == key {
+	i := u.keys.search(0, u.len(), func(k string) bool { return k >= key })
+	if i < u.len() && u.keys.at(i) == key {
 		return i
 	}
 	return -1
@@ -246,7 +256,7 @@ func (u *universe) indexOf(name string) int {
 		return u.index(foldKey(name))
 	}
 	// Within the service's range (a few hundred actions, not the universe).
-	lo, hi := 0, len(u.keys)
+	lo, hi := 0, u.len()
 	if svc, _, ok := strings.Cut(name, ":"); ok {
 		r, known := u.bySvc[foldKey(svc)]
 		if !known {
@@ -256,13 +266,13 @@ func (u *universe) indexOf(name string) int {
 	}
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if compareFoldASCII(u.keys[m], name) < 0 {
+		if compareFoldASCII(u.keys.at(m), name) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	if lo < len(u.keys) && compareFoldASCII(u.keys[lo], name) == 0 {
+	if lo < u.len() && compareFoldASCII(u.keys.at(lo), name) == 0 {
 		return lo
 	}
 	return -1
@@ -294,7 +304,7 @@ func (u *universe) prefixRange(prefix string) (lo, hi int) {
 	lit := prefix
 	// Searched within the service's range when lit names one, and galloping
 	// from lo to the end of the range (most prefixes cover few actions).
-	a, b := 0, len(u.keys)
+	a, b := 0, u.len()
 	if svc, _, ok := strings.Cut(lit, ":"); ok {
 		r, known := u.bySvc[foldKey(svc)]
 		if !known {
@@ -302,9 +312,9 @@ func (u *universe) prefixRange(prefix string) (lo, hi int) {
 		}
 		a, b = r[0], r[1]
 	}
-	lo = a + sort.Search(b-a, func(i int) bool { return compareFoldASCII(u.keys[a+i], lit) >= 0 })
+	lo = u.keys.search(a, b, func(k string) bool { return compareFoldASCII(k, lit) >= 0 })
 	out := func(i int) bool {
-		k := u.keys[i]
+		k := u.keys.at(i)
 		return len(k) < len(lit) || compareFoldASCII(k[:len(lit)], lit) != 0
 	}
 	if lo >= b || out(lo) {
@@ -325,27 +335,9 @@ func (u *universe) prefixRange(prefix string) (lo, hi int) {
 // foldedRange is prefixRange for a folded key, within [a, b) (a range that
 // holds every action starting with key).
 func (u *universe) foldedRange(key string, a, b int) (lo, hi int) {
-	keys := u.keys[a:b]
-	i, j := 0, len(keys)
-	for i < j {
-		m := int(uint(i+j) >> 1)
-		if keys[m] < key {
-			i = m + 1
-		} else {
-			j = m
-		}
-	}
-	lo = i
-	j = len(keys)
-	for i < j {
-		m := int(uint(i+j) >> 1)
-		if strings.HasPrefix(keys[m], key) {
-			i = m + 1
-		} else {
-			j = m
-		}
-	}
-	return a + lo, a + i
+	lo = u.keys.search(a, b, func(k string) bool { return k >= key })
+	hi = u.keys.search(lo, b, func(k string) bool { return !strings.HasPrefix(k, key) })
+	return lo, hi
 }
 
 // compareFoldASCII compares a folded key with an ASCII string folded on the fly.
@@ -386,7 +378,7 @@ func serviceOf(p string) (string, bool) {
 // many user catalogs pass through.
 var nameCache struct {
 	sync.Mutex
-	lists map[nameCacheKey][2][]string
+	lists map[nameCacheKey][2]*strtab
 }
 
 type nameCacheKey struct {
@@ -397,8 +389,9 @@ type nameCacheKey struct {
 // maxCachedServices is about four times the services of the built-in catalog.
 const maxCachedServices = 2048
 
-// serviceNames returns the actions of a service as "svc:Name" and their keys.
-func serviceNames(cat *Catalog, svc string) (names, keys []string) {
+// serviceNames returns the actions of a service as "svc:Name" and their keys,
+// in the catalog's order; nil for a service without actions.
+func serviceNames(cat *Catalog, svc string) (names, keys *strtab) {
 	acts := cat.Actions(svc)
 	if len(acts) == 0 {
 		return nil, nil
@@ -409,15 +402,21 @@ func serviceNames(cat *Catalog, svc string) (names, keys []string) {
 	if c, ok := nameCache.lists[k]; ok {
 		return c[0], c[1]
 	}
-	names = make([]string, len(acts))
-	keys = make([]string, len(acts))
-	for i, a := range acts {
-		names[i] = svc + ":" + a
-		keys[i] = foldKey(names[i])
+	size := 0
+	for _, a := range acts {
+		size += len(svc) + 1 + len(a)
 	}
+	var nb, kb strtabBuilder
+	nb.grow(len(acts), size)
+	kb.grow(len(acts), size)
+	for _, a := range acts {
+		nb.add(svc, ":", a)
+		kb.addFold(svc, ":", a)
+	}
+	n, ks := nb.done(), kb.done()
 	if nameCache.lists == nil || len(nameCache.lists) >= maxCachedServices {
-		nameCache.lists = map[nameCacheKey][2][]string{}
+		nameCache.lists = map[nameCacheKey][2]*strtab{}
 	}
-	nameCache.lists[k] = [2][]string{names, keys}
-	return names, keys
+	nameCache.lists[k] = [2]*strtab{&n, &ks}
+	return &n, &ks
 }

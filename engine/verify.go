@@ -109,8 +109,8 @@ func expand(u *universe, patterns []PatternRef, w *work) []int {
 		}
 	}
 	var set []bool
-	if len(spans) > 1 && 8*total >= len(u.names) {
-		set = make([]bool, len(u.names))
+	if len(spans) > 1 && 8*total >= u.len() {
+		set = make([]bool, u.len())
 	}
 	var out []int
 	for _, s := range spans {
@@ -140,7 +140,7 @@ func expand(u *universe, patterns []PatternRef, w *work) []int {
 		fp := foldKey(s.p)
 		run := longestRun(fp[len(literalPrefix(fp)):]) // folded rune by rune, as the keys are
 		for i := s.lo; i < s.hi; i++ {
-			if (set == nil || !set[i]) && strings.Contains(u.keys[i], run) && Match(s.p, u.names[i]) {
+			if (set == nil || !set[i]) && strings.Contains(u.keys.at(i), run) && Match(s.p, u.names.at(i)) {
 				if set != nil {
 					set[i] = true
 				} else {
@@ -280,17 +280,17 @@ func (c *statementCheck) exact(notAction, removed bool, origSet, refSet []int, u
 			want := inOrig && !u.unused[i]
 			switch {
 			case inRef && !want:
-				c.over = append(c.over, u.names[i])
+				c.over = append(c.over, u.names.at(i))
 			case want && !inRef:
-				c.under = append(c.under, u.names[i])
+				c.under = append(c.under, u.names.at(i))
 			}
 		}, origSet, refSet)
 	case removed:
 		// Every action o allowed that is not unused is lost.
-		w.match(len(u.names))
+		w.match(u.len())
 		mergeSorted(func(i int, inOrig, _ bool) {
 			if !inOrig && !u.unused[i] {
-				c.under = append(c.under, u.names[i])
+				c.under = append(c.under, u.names.at(i))
 			}
 		}, origSet, u.all())
 	default:
@@ -303,9 +303,9 @@ func (c *statementCheck) exact(notAction, removed bool, origSet, refSet []int, u
 			want := !inOrig && !isUnused
 			switch {
 			case !inRef && !want:
-				c.over = append(c.over, u.names[i])
+				c.over = append(c.over, u.names.at(i))
 			case want && inRef:
-				c.under = append(c.under, u.names[i])
+				c.under = append(c.under, u.names.at(i))
 			}
 		}, origSet, refSet, unused)
 	}

@@ -16,7 +16,7 @@ func witness(p string, qs []string, u *universe, w *work) (string, bool) {
 		lo, hi := u.patternRange(p)
 		w.match((hi - lo) * (1 + len(qs)))
 		for i := lo; i < hi; i++ {
-			a := u.names[i]
+			a := u.names.at(i)
 			if !Match(p, a) {
 				continue
 			}

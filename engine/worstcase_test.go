@@ -690,7 +690,7 @@ func TestTooComplex(t *testing.T) {
 		r.buildUniverse(req.Findings)
 		r.run()
 	}()
-	if over := r.w.total() - MaxWork; over > int64(len(r.u.names)) || over <= 0 {
+	if over := r.w.total() - MaxWork; over > int64(r.u.len()) || over <= 0 {
 		t.Errorf("stopped at %d units, want just past MaxWork (%d)", r.w.total(), MaxWork)
 	}
 	// A session refuses the same, then answers what Respond answers.

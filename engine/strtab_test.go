@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// strings returns every string of t (tests only).
+func (t *strtab) strings() []string {
+	out := make([]string, t.len())
+	for i := range out {
+		out[i] = t.at(i)
+	}
+	return out
+}
+
+// TestStrtab checks the table against a []string holding the same strings: the
+// builder's add, addFold and appendTab, empty strings among them, and search.
+func TestStrtab(t *testing.T) {
+	words := []string{"s3:GetObject", "", "S3:ListBucket", "iam:PassRole", "ſts:AssumeRole", "K", "ec2:DescribeInstances"}
+	var b, f strtabBuilder
+	for _, w := range words {
+		svc, name, _ := strings.Cut(w, ":")
+		if strings.Contains(w, ":") {
+			b.add(svc, ":", name)
+			f.addFold(svc, ":", name)
+		} else {
+			b.add(w)
+			f.addFold(w)
+		}
+	}
+	names, folded := b.done(), f.done()
+	if got := names.strings(); !slices.Equal(got, words) {
+		t.Errorf("add: got %q, want %q", got, words)
+	}
+	var want []string
+	for _, w := range words {
+		want = append(want, foldKey(w))
+	}
+	if got := folded.strings(); !slices.Equal(got, want) {
+		t.Errorf("addFold: got %q, want %q", got, want)
+	}
+	var c strtabBuilder
+	c.add("first")
+	c.appendTab(&names)
+	c.appendTab(&strtab{})
+	c.add("last")
+	both := c.done()
+	if got, want := both.strings(), append(append([]string{"first"}, words...), "last"); !slices.Equal(got, want) {
+		t.Errorf("appendTab: got %q, want %q", got, want)
+	}
+
+	sorted := slices.Sorted(slices.Values(want))
+	var s strtabBuilder
+	for _, w := range sorted {
+		s.add(w)
+	}
+	tab := s.done()
+	for _, q := range append(sorted, "", "a", "zz", "s3:", "s3:getobject!") {
+		for lo := 0; lo <= len(sorted); lo++ {
+			for hi := lo; hi <= len(sorted); hi++ {
+				got := tab.search(lo, hi, func(k string) bool { return k >= q })
+				want := lo + sort.Search(hi-lo, func(i int) bool { return sorted[lo+i] >= q })
+				if got != want {
+					t.Fatalf("search(%d, %d, >= %q) = %d, want %d", lo, hi, q, got, want)
+				}
+			}
+		}
+	}
+}
