@@ -386,7 +386,13 @@ func (s *Session) checkOne(req *Request, cand candidate, limit int64) (pc Policy
 		doc = &Policy{}
 	}
 	w.at("", "checking the candidate")
-	v := verify(orig, text, kept, u, newMemo(), w)
+	// With the refinement's memo: a candidate statement that is Whittle's
+	// (AWS's answer mostly is) was checked already, over the same universe.
+	s.mu.Lock()
+	v := func() Verification {
+		defer s.mu.Unlock()
+		return verify(orig, text, kept, u, res.memo, w)
+	}()
 	pc.Structure = append(append([]string{}, pairing...), v.Structure...)
 	pc.Redundant = v.Redundant
 	issue := func(entry string, over bool) ActionIssue {

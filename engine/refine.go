@@ -37,6 +37,7 @@ type Result struct {
 
 	universe *universe
 	work     *work // what the refinement and its verification cost
+	memo     *memo // what it computed; a session's, guarded by its lock
 }
 
 // Refine refines policy p given the findings, over catalog cat, per the
@@ -81,7 +82,7 @@ func refineWithin(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session,
 	r.buildUniverse(f)
 	r.run()
 	res = r.res
-	res.work = r.w
+	res.work, res.memo = r.w, r.memo
 	if res.Policy != nil {
 		res.Text = AppendJSON(nil, res.Policy, "")
 	}
