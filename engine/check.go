@@ -391,7 +391,11 @@ func (s *Session) checkOne(req *Request, cand candidate, limit int64) (pc Policy
 	s.mu.Lock()
 	v := func() Verification {
 		defer s.mu.Unlock()
-		return verify(orig, text, kept, u, res.memo, w)
+		ref := doc // as parsed when the request was read
+		if text == nil {
+			ref = nil // detached
+		}
+		return verifyParsed(orig, ref, kept, u, res.memo, w)
 	}()
 	pc.Structure = append(append([]string{}, pairing...), v.Structure...)
 	pc.Redundant = v.Redundant
@@ -539,10 +543,7 @@ func related(o, c *Statement) bool {
 // statement by original statement, and what each allows over u.
 func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe, w *work) WhittleDiff {
 	d := WhittleDiff{RecommendedAction: res.Action, OnlyInCandidate: []string{}, OnlyInWhittle: []string{}, SameActions: true}
-	var mine *Policy
-	if res.Text != nil {
-		mine, _ = parsePolicy(res.Text)
-	}
+	mine := res.parsed // nil for DETACH_POLICY
 	byOrig := func(p *Policy, idx []int) map[int]*Statement {
 		m := map[int]*Statement{}
 		if p == nil {

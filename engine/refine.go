@@ -37,7 +37,8 @@ type Result struct {
 
 	universe *universe
 	work     *work // what the refinement and its verification cost
-	memo     *memo // what it computed; a session's, guarded by its lock
+	memo     *memo   // what it computed; a session's, guarded by its lock
+	parsed   *Policy // Text parsed again, for the verification
 }
 
 // Refine refines policy p given the findings, over catalog cat, per the
@@ -86,7 +87,17 @@ func refineWithin(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session,
 	if res.Policy != nil {
 		res.Text = AppendJSON(nil, res.Policy, "")
 	}
-	res.Verify = verify(p, res.Text, res.Kept, res.universe, r.memo, r.w)
+	// Verified from the bytes answered, parsed again (and once: the check
+	// route compares them with a candidate).
+	if res.Text == nil {
+		res.Verify = verifyParsed(p, nil, res.Kept, res.universe, r.memo, r.w)
+	} else if res.parsed, err = parsePolicy(res.Text); err != nil {
+		res.Verify = newVerification()
+		res.Verify.Structure = append(res.Verify.Structure, "the refined document does not parse: "+err.Error())
+		err = nil
+	} else {
+		res.Verify = verifyParsed(p, res.parsed, res.Kept, res.universe, r.memo, r.w)
+	}
 	res.Size = Size{
 		Before:             policySize(AppendJSON(nil, p.Doc, "")),
 		ManagedPolicyQuota: QuotaManagedPolicy,

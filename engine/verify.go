@@ -25,14 +25,28 @@ func verifyRefinement(orig *Policy, refined []byte, kept []int, u *universe) Ver
 // verify is verifyRefinement with the checks of statement pairs that memo m
 // holds (see memo.check); it adds the ones it makes.
 func verify(orig *Policy, refined []byte, kept []int, u *universe, m *memo, w *work) Verification {
-	v := Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
 	var ref *Policy
 	if refined != nil {
 		var err *Error
 		if ref, err = parsePolicy(refined); err != nil {
+			v := newVerification()
 			v.Structure = append(v.Structure, "the refined document does not parse: "+err.Error())
 			return v
 		}
+	}
+	return verifyParsed(orig, ref, kept, u, m, w)
+}
+
+func newVerification() Verification {
+	return Verification{OverPermissive: []string{}, UnderPermissive: []string{}, Broader: []string{}, Redundant: []string{}, Structure: []string{}}
+}
+
+// verifyParsed is verify of the refined document parsed already (nil for
+// DETACH_POLICY): the refinement's own answer, parsed once from the bytes
+// answered, or a candidate, parsed when its request was read.
+func verifyParsed(orig, ref *Policy, kept []int, u *universe, m *memo, w *work) Verification {
+	v := newVerification()
+	if ref != nil {
 		if !sameExceptStatement(orig.Doc, ref.Doc) {
 			v.Structure = append(v.Structure, "keys outside Statement changed")
 		}
