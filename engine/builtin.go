@@ -113,11 +113,11 @@ func (c *Catalog) decodeHeader(text string) (body string, lineNo int, err error)
 // the numbers c.info announces.
 func (c *Catalog) decodeBody(text string, lineNo int) error {
 	wantServices, wantActions := c.info.Services, c.info.Actions
-	// One backing array for all names: the catalog's allocations do not grow
-	// with the number of actions.
-	all := make([]string, wantActions)
+	// One backing array for all names' ends: the catalog's allocations do not
+	// grow with the number of actions, and the names are the embedded text's.
+	all := make([]uint32, wantActions)
 	c.services = make([]string, 0, wantServices)
-	c.actions = make([][]string, 0, wantServices)
+	c.actions = make([]strtab, 0, wantServices)
 	c.levels = make([]string, 0, wantServices)
 	// The body is cut by the lengths column, not by reading every byte: a fresh
 	// WebAssembly instance runs this once, in V8's baseline code, where a byte
@@ -145,7 +145,8 @@ func (c *Catalog) decodeBody(text string, lineNo int) error {
 		if used+n > len(all) {
 			return fmt.Errorf("line %d (%s): more actions than the header's %d", lineNo, svc, wantActions)
 		}
-		names := all[used : used+n : used+n]
+		ends := all[used : used+n : used+n]
+		line, end := text, 0 // the names, a space between two
 		for k := 0; k < n; k++ {
 			size := int(lengths[k]) - ('!' - 1)
 			sep := byte(' ') // after each name but the last, which ends the line
@@ -155,11 +156,14 @@ func (c *Catalog) decodeBody(text string, lineNo int) error {
 			if size <= 0 || size >= len(text) || text[size] != sep {
 				return fmt.Errorf("line %d (%s): name %d does not fit its length", lineNo, svc, k)
 			}
-			names[k], text = text[:size], text[size+1:]
+			end += size
+			ends[k] = uint32(end)
+			end++
+			text = text[size+1:]
 		}
 		used += n
 		c.services = append(c.services, svc)
-		c.actions = append(c.actions, names)
+		c.actions = append(c.actions, strtab{text: line[:end-1], ends: ends, sep: 1})
 		c.levels = append(c.levels, levels)
 	}
 	if len(c.services) != wantServices || used != wantActions {
@@ -263,7 +267,7 @@ func (c *Catalog) AppendText(b []byte) []byte {
 	}
 	b = fmt.Appendf(b, "date %s\nservices %d\nactions %d\n\n", c.info.Date, c.info.Services, c.info.Actions)
 	for i, svc := range c.services {
-		names := c.actions[i]
+		names := c.actions[i].strings()
 		levels := c.levels[i]
 		if levels == "" {
 			levels = strings.Repeat("-", len(names))

@@ -23,7 +23,10 @@ import (
 type Catalog struct {
 	info     CatalogInfo
 	services []string   // lowercase service prefixes, in the order of "svc:"
-	actions  [][]string // actions[i]: the names of services[i], sorted by lowercase form, then bytes
+	// actions[i]: the names of services[i], sorted by lowercase form, then
+	// bytes. A table, not a []string: the collector does not scan 22,000
+	// string headers of the built-in catalog in every collection.
+	actions []strtab
 	// levels[i][j] is the access-level letter of actions[i][j] (see levelNames);
 	// levels[i] is "" when the service's levels are unknown.
 	levels []string
@@ -75,9 +78,18 @@ func (c *Catalog) Services() []string { return c.services }
 
 // Actions returns the canonical action names of service (matched ignoring case),
 // sorted by their lowercase forms, then by bytes; nil if c does not know service.
+// The slice is made for the call (the names are not copied).
 func (c *Catalog) Actions(service string) []string {
 	if i := c.service(service); i >= 0 {
-		return c.actions[i]
+		return c.actions[i].strings()
+	}
+	return nil
+}
+
+// names returns the table of service's action names, or nil.
+func (c *Catalog) names(service string) *strtab {
+	if i := c.service(service); i >= 0 {
+		return &c.actions[i]
 	}
 	return nil
 }
@@ -90,7 +102,7 @@ func (c *Catalog) lookup(action string) (canonical string, ok bool) {
 	if i < 0 {
 		return "", false
 	}
-	svc, name := c.services[i], c.actions[i][j]
+	svc, name := c.services[i], c.actions[i].at(j)
 	if len(action) == len(svc)+1+len(name) && action[:len(svc)] == svc && action[len(svc)+1:] == name {
 		return action, true // already canonical: no allocation
 	}
@@ -127,17 +139,9 @@ func (c *Catalog) find(action string) (int, int) {
 	if i < 0 {
 		return -1, -1
 	}
-	names, name := c.actions[i], action[colon+1:]
-	lo, hi := 0, len(names)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if compareLower(names[m], name) < 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(names) && compareLower(names[lo], name) == 0 {
+	names, name := &c.actions[i], action[colon+1:]
+	lo := names.search(0, names.len(), func(n string) bool { return compareLower(n, name) >= 0 })
+	if lo < names.len() && compareLower(names.at(lo), name) == 0 {
 		return i, lo
 	}
 	return -1, -1
@@ -245,7 +249,7 @@ func (c *Catalog) Overlay(user *Catalog) *Catalog {
 	out := &Catalog{info: c.info}
 	n := len(c.services) + len(user.services)
 	out.services = make([]string, 0, n)
-	out.actions = make([][]string, 0, n)
+	out.actions = make([]strtab, 0, n)
 	out.levels = make([]string, 0, n)
 	overlay := slices.Clone(c.info.Overlay)
 	i, j := 0, 0
@@ -264,17 +268,17 @@ func (c *Catalog) Overlay(user *Catalog) *Catalog {
 			i++
 			continue
 		}
-		var old []string
+		var old *strtab
 		var oldLevels string
 		if cmp == 0 {
-			old, oldLevels = c.actions[i], c.levels[i]
+			old, oldLevels = &c.actions[i], c.levels[i]
 			i++
 		}
 		svc, names := user.services[j], user.actions[j]
 		j++
 		out.services = append(out.services, svc)
 		out.actions = append(out.actions, names)
-		out.levels = append(out.levels, carryLevels(names, old, oldLevels))
+		out.levels = append(out.levels, carryLevels(&names, old, oldLevels))
 		overlay = append(overlay, svc)
 	}
 	slices.SortFunc(overlay, compareService)
@@ -282,7 +286,7 @@ func (c *Catalog) Overlay(user *Catalog) *Catalog {
 	out.info.Services = len(out.services)
 	out.info.Actions = 0
 	for _, names := range out.actions {
-		out.info.Actions += len(names)
+		out.info.Actions += names.len()
 	}
 	return out
 }
@@ -290,19 +294,20 @@ func (c *Catalog) Overlay(user *Catalog) *Catalog {
 // carryLevels returns the access-level letters of names taken from the sorted
 // list old and its letters oldLevels ('-' where old lacks a name); "" when none
 // is known.
-func carryLevels(names, old []string, oldLevels string) string {
-	if oldLevels == "" {
+func carryLevels(names, old *strtab, oldLevels string) string {
+	if oldLevels == "" || old == nil {
 		return ""
 	}
-	letters := make([]byte, len(names))
+	letters := make([]byte, names.len())
 	known := false
 	k := 0
-	for n, name := range names { // both lists are in the same order: one merge pass
-		for k < len(old) && compareLower(old[k], name) < 0 {
+	for n := range names.len() { // both lists are in the same order: one merge pass
+		name := names.at(n)
+		for k < old.len() && compareLower(old.at(k), name) < 0 {
 			k++
 		}
 		letters[n] = '-'
-		if k < len(old) && compareLower(old[k], name) == 0 && k < len(oldLevels) {
+		if k < old.len() && compareLower(old.at(k), name) == 0 && k < len(oldLevels) {
 			letters[n] = oldLevels[k]
 			known = true
 		}
@@ -409,7 +414,7 @@ func (c *Catalog) addUserService(svc string, names []string) {
 // letters ("" when unknown).
 func (c *Catalog) addService(svc string, names []string, levels string) {
 	c.services = append(c.services, svc)
-	c.actions = append(c.actions, names)
+	c.actions = append(c.actions, newStrtab(names)) // copied: a request's catalog keeps no part of the request
 	c.levels = append(c.levels, levels)
 	c.info.Actions += len(names)
 }
@@ -423,7 +428,7 @@ func (c *Catalog) sortServices() {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return compareService(c.services[a], c.services[b]) })
-	services, actions, levels := make([]string, len(order)), make([][]string, len(order)), make([]string, len(order))
+	services, actions, levels := make([]string, len(order)), make([]strtab, len(order)), make([]string, len(order))
 	for i, k := range order {
 		services[i], actions[i], levels[i] = c.services[k], c.actions[k], c.levels[k]
 	}

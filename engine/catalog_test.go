@@ -117,7 +117,7 @@ func TestCatalogNoAllocs(t *testing.T) {
 		f    func()
 		max  float64
 	}{
-		{"Actions", func() { c.Actions("S3") }, 0},
+		{"names", func() { c.names("S3") }, 0}, // Actions makes a slice for its caller; the engine reads names
 		{"Services", func() { c.Services() }, 0},
 		{"Lookup canonical", func() { c.lookup("s3:GetObject") }, 0},
 		{"Lookup other casing", func() { c.lookup("S3:getobject") }, 1}, // the answer string

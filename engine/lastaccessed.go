@@ -164,7 +164,9 @@ func (rep *report) untrackedOf(cat *Catalog, p *Policy) []uint64 {
 	services := slices.Sorted(maps.Keys(rep.used))
 	total := 0
 	for _, svc := range services {
-		total += len(cat.Actions(svc))
+		if names := cat.names(svc); names != nil {
+			total += names.len()
+		}
 	}
 	set := make([]uint64, (total+63)/64)
 	base := 0

@@ -205,7 +205,7 @@ func (r *refiner) buildUniverse(f *Findings) {
 // the findings name actions u lacks (extra, unknown to the catalog).
 func (r *refiner) markUnused(u *universe, f *Findings, services map[string]bool, all bool) (_ *universe, extra []string) {
 	for _, s := range f.Services {
-		if r.cat.Actions(s.Name) == nil {
+		if r.cat.names(s.Name) == nil {
 			r.warn(WarnUnknownService, "findings."+s.Path, "service %q is not in the catalog", s.Name)
 		}
 	}

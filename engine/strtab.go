@@ -8,16 +8,43 @@ package engine
 // 14 ms a collection; a collection came every dozen check requests.
 type strtab struct {
 	text string
-	ends []uint32 // ends[i] is where string i ends in text; it starts where i-1 ends
+	ends []uint32 // ends[i] is where string i ends in text
+	// sep is the length of what separates one string from the next: string i
+	// starts sep bytes after string i-1 ends. The built-in catalog's lists are
+	// its embedded lines, names separated by a space (sep 1); others have none.
+	sep uint32
 }
 
 // at returns string i.
 func (t *strtab) at(i int) string {
 	var start uint32
 	if i > 0 {
-		start = t.ends[i-1]
+		start = t.ends[i-1] + t.sep
 	}
 	return t.text[start:t.ends[i]]
+}
+
+// newStrtab makes a table of list.
+func newStrtab(list []string) strtab {
+	var b strtabBuilder
+	size := 0
+	for _, s := range list {
+		size += len(s)
+	}
+	b.grow(len(list), size)
+	for _, s := range list {
+		b.add(s)
+	}
+	return b.done()
+}
+
+// strings returns every string of t, in a slice made for the call.
+func (t *strtab) strings() []string {
+	out := make([]string, t.len())
+	for i := range out {
+		out[i] = t.at(i)
+	}
+	return out
 }
 
 // len returns the number of strings.
@@ -62,6 +89,12 @@ func (b *strtabBuilder) addFold(parts ...string) {
 
 // appendTab appends every string of t.
 func (b *strtabBuilder) appendTab(t *strtab) {
+	if t.sep != 0 {
+		for i := range t.len() {
+			b.add(t.at(i))
+		}
+		return
+	}
 	base := uint32(len(b.text))
 	b.text = append(b.text, t.text...)
 	for _, e := range t.ends {

@@ -7,15 +7,6 @@ import (
 	"testing"
 )
 
-// strings returns every string of t (tests only).
-func (t *strtab) strings() []string {
-	out := make([]string, t.len())
-	for i := range out {
-		out[i] = t.at(i)
-	}
-	return out
-}
-
 // TestStrtab checks the table against a []string holding the same strings: the
 // builder's add, addFold and appendTab, empty strings among them, and search.
 func TestStrtab(t *testing.T) {

@@ -382,7 +382,7 @@ var nameCache struct {
 }
 
 type nameCacheKey struct {
-	first *string
+	first *uint32 // the list's ends: catalogs that share a list share its names
 	n     int
 }
 
@@ -392,24 +392,22 @@ const maxCachedServices = 2048
 // serviceNames returns the actions of a service as "svc:Name" and their keys,
 // in the catalog's order; nil for a service without actions.
 func serviceNames(cat *Catalog, svc string) (names, keys *strtab) {
-	acts := cat.Actions(svc)
-	if len(acts) == 0 {
+	acts := cat.names(svc)
+	if acts == nil || acts.len() == 0 {
 		return nil, nil
 	}
-	k := nameCacheKey{&acts[0], len(acts)}
+	k := nameCacheKey{&acts.ends[0], acts.len()}
 	nameCache.Lock()
 	defer nameCache.Unlock()
 	if c, ok := nameCache.lists[k]; ok {
 		return c[0], c[1]
 	}
-	size := 0
-	for _, a := range acts {
-		size += len(svc) + 1 + len(a)
-	}
+	size := len(acts.text) + (len(svc)+1)*acts.len()
 	var nb, kb strtabBuilder
-	nb.grow(len(acts), size)
-	kb.grow(len(acts), size)
-	for _, a := range acts {
+	nb.grow(acts.len(), size)
+	kb.grow(acts.len(), size)
+	for i := range acts.len() {
+		a := acts.at(i)
 		nb.add(svc, ":", a)
 		kb.addFold(svc, ":", a)
 	}
