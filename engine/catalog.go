@@ -22,7 +22,7 @@ import (
 // binary searches and concatenating the lists gives every "svc:Name" sorted.
 type Catalog struct {
 	info     CatalogInfo
-	services []string   // lowercase service prefixes, in the order of "svc:"
+	services []string // lowercase service prefixes, in the order of "svc:"
 	// actions[i]: the names of services[i], sorted by lowercase form, then
 	// bytes. A table, not a []string: the collector does not scan 22,000
 	// string headers of the built-in catalog in every collection.
