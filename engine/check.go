@@ -405,8 +405,7 @@ func (s *Session) checkOne(req *Request, cand candidate, limit int64) (pc Policy
 		if over {
 			ai.Why = WhyUnused
 			if i := statementIndex(st); i >= 0 && i < len(orig.Statements) {
-				svc, _, _ := strings.Cut(action, ":")
-				if f := statementAllows(orig.Statements[i], strings.ToLower(svc)); f == nil || !f(action) {
+				if !allowsAction(orig.Statements[i], action) {
 					ai.Why = WhyNotAllowed
 				}
 			}
@@ -438,6 +437,13 @@ func (s *Session) checkOne(req *Request, cand candidate, limit int64) (pc Policy
 	pc.Size = CheckSize{Original: res.Size.Before, Candidate: policySize(text), Whittle: res.Size.After,
 		ManagedPolicyQuota: QuotaManagedPolicy, RoleInlineQuota: QuotaRoleInline}
 	return pc, res.work.total() + w.total(), nil
+}
+
+// allowsAction reports whether statement s (its Action or NotAction, whatever
+// its Effect) takes in action.
+func allowsAction(s *Statement, action string) bool {
+	matched := slices.ContainsFunc(s.Patterns, func(p PatternRef) bool { return Match(p.Text, action) })
+	return matched != (s.Key == "NotAction")
 }
 
 // statementIndex reads i from a path "Statement[i]…" ("Statement" alone: 0).

@@ -172,58 +172,77 @@ func (rep *report) untrackedOf(cat *Catalog, p *Policy) []uint64 {
 	base := 0
 	for _, svc := range services {
 		names, keys := serviceNames(cat, svc) // "svc:Name" and its key, kept across requests
-		var allows []func(string) bool        // one per Allow statement reaching svc
+		n := names.len()
+		allowed := make([]bool, n)
 		for _, s := range p.Statements {
 			if s.Effect == "Allow" {
-				if f := statementAllows(s, svc); f != nil {
-					allows = append(allows, f)
-				}
+				statementAllows(s, svc, names, keys, allowed)
 			}
 		}
 		tracked := rep.used[svc]
-		for i := range names.len() {
-			action := names.at(i)
-			if allows == nil || tracked[keys.at(i)[len(svc)+1:]] { // the key of Name: svc is lower-case ASCII
-				continue
-			}
-			for _, allowed := range allows {
-				if allowed(action) {
-					set[(base+i)/64] |= 1 << ((base + i) % 64)
-					break
-				}
+		for i := range n {
+			if allowed[i] && !tracked[keys.at(i)[len(svc)+1:]] { // the key of Name: svc is lower-case ASCII
+				set[(base+i)/64] |= 1 << ((base + i) % 64)
 			}
 		}
-		base += names.len()
+		base += n
 	}
 	rep.allowedBy[p] = set
 	return set
 }
 
-// statementAllows returns a test of whether statement s allows an action of
-// service svc, or nil when it allows none of them.
-func statementAllows(s *Statement, svc string) func(string) bool {
-	var ms []func(string) bool
+// statementAllows marks in allowed the actions of service svc (names, and
+// their keys, ascending) that statement s allows.
+func statementAllows(s *Statement, svc string, names, keys *strtab, allowed []bool) {
+	matched := allowed
+	if s.Key == "NotAction" {
+		matched = make([]bool, len(allowed))
+	}
 	for _, p := range s.Patterns {
 		if ps, ok := serviceOf(p.Text); ok && ps != svc {
 			continue // names another service
 		}
-		ms = append(ms, compileMatch(p.Text))
-	}
-	any := func(a string) bool {
-		for _, m := range ms {
-			if m(a) {
-				return true
-			}
-		}
-		return false
+		matchNames(p.Text, names, keys, matched)
 	}
 	if s.Key == "NotAction" {
-		return func(a string) bool { return !any(a) }
+		for i, m := range matched {
+			allowed[i] = allowed[i] || !m
+		}
 	}
-	if ms == nil {
-		return nil
+}
+
+// matchNames marks in matched the names that pattern p matches. Only the
+// names whose key starts with p's folded literal prefix can match: their
+// range is found by binary search (the keys ascend; a service with non-ASCII
+// keys, whose catalog order may differ, is searched whole).
+func matchNames(p string, names, keys *strtab, matched []bool) {
+	lo, hi := 0, names.len()
+	if hi == 0 {
+		return
 	}
-	return any
+	if _, literal := serviceOf(p); literal && isASCII(keys.text) {
+		lit := foldKey(literalPrefix(p))
+		lo = keys.search(lo, hi, func(k string) bool { return k >= lit })
+		hi = keys.search(lo, hi, func(k string) bool { return !strings.HasPrefix(k, lit) })
+		if !hasWildcard(p) { // one name, if its key is lit
+			if lo < hi && keys.at(lo) == lit {
+				matched[lo] = true
+			}
+			return
+		}
+		if _, prefix := isPrefixPattern(p); prefix { // every name of the range
+			for i := lo; i < hi; i++ {
+				matched[i] = true
+			}
+			return
+		}
+	}
+	m := compileMatch(p)
+	for i := lo; i < hi; i++ {
+		if !matched[i] && m(names.at(i)) {
+			matched[i] = true
+		}
+	}
 }
 
 // isReport reports whether v has the shape of a last-accessed report page.

@@ -369,3 +369,32 @@ func FuzzLastAccessed(f *testing.F) {
 		}
 	})
 }
+
+// TestStatementAllows checks the range search of statementAllows against
+// Match on every action of a few services, for each kind of pattern.
+func TestStatementAllows(t *testing.T) {
+	cat := BuiltinCatalog()
+	patterns := [][]string{
+		{"s3:GetObject"}, {"S3:getobject"}, {"s3:GetObject*"}, {"s3:get*"}, {"s3:Get*Tagging"},
+		{"s3:Get?bject"}, {"s3:*"}, {"*"}, {"s*:List*"}, {"*:Describe*"}, {"ec2:Describe*", "s3:Put*"},
+		{"s3:NoSuchAction"}, {"s3:"}, {"lambda:*"}, {"nosuchservice:*"}, {"ec2:*Instances"},
+	}
+	for _, ps := range patterns {
+		for _, key := range []string{"Action", "NotAction"} {
+			st := &Statement{Effect: "Allow", Key: key}
+			for _, p := range ps {
+				st.Patterns = append(st.Patterns, PatternRef{Text: p})
+			}
+			for _, svc := range []string{"s3", "ec2", "sns", "nosuchservice"} {
+				names, keys := serviceNames(cat, svc)
+				got := make([]bool, names.len())
+				statementAllows(st, svc, names, keys, got)
+				for i := range names.len() {
+					if want := allowsAction(st, names.at(i)); got[i] != want {
+						t.Errorf("%s %q, %s: got %v, want %v", key, ps, names.at(i), got[i], want)
+					}
+				}
+			}
+		}
+	}
+}

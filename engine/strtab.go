@@ -47,8 +47,13 @@ func (t *strtab) strings() []string {
 	return out
 }
 
-// len returns the number of strings.
-func (t *strtab) len() int { return len(t.ends) }
+// len returns the number of strings (none for a nil table).
+func (t *strtab) len() int {
+	if t == nil {
+		return 0
+	}
+	return len(t.ends)
+}
 
 // strtabBuilder makes a strtab.
 type strtabBuilder struct {
