@@ -174,9 +174,10 @@ func (rep *report) untrackedOf(cat *Catalog, p *Policy) []uint64 {
 		names, keys := serviceNames(cat, svc) // "svc:Name" and its key, kept across requests
 		n := names.len()
 		allowed := make([]bool, n)
+		ascii := n > 0 && isASCII(keys.text)
 		for _, s := range p.Statements {
 			if s.Effect == "Allow" {
-				statementAllows(s, svc, names, keys, allowed)
+				statementAllows(s, svc, names, keys, ascii, allowed)
 			}
 		}
 		tracked := rep.used[svc]
@@ -192,8 +193,8 @@ func (rep *report) untrackedOf(cat *Catalog, p *Policy) []uint64 {
 }
 
 // statementAllows marks in allowed the actions of service svc (names, and
-// their keys, ascending) that statement s allows.
-func statementAllows(s *Statement, svc string, names, keys *strtab, allowed []bool) {
+// their keys, ascending; ascii when every key is) that statement s allows.
+func statementAllows(s *Statement, svc string, names, keys *strtab, ascii bool, allowed []bool) {
 	matched := allowed
 	if s.Key == "NotAction" {
 		matched = make([]bool, len(allowed))
@@ -202,7 +203,7 @@ func statementAllows(s *Statement, svc string, names, keys *strtab, allowed []bo
 		if ps, ok := serviceOf(p.Text); ok && ps != svc {
 			continue // names another service
 		}
-		matchNames(p.Text, names, keys, matched)
+		matchNames(p.Text, names, keys, ascii, matched)
 	}
 	if s.Key == "NotAction" {
 		for i, m := range matched {
@@ -215,12 +216,12 @@ func statementAllows(s *Statement, svc string, names, keys *strtab, allowed []bo
 // names whose key starts with p's folded literal prefix can match: their
 // range is found by binary search (the keys ascend; a service with non-ASCII
 // keys, whose catalog order may differ, is searched whole).
-func matchNames(p string, names, keys *strtab, matched []bool) {
+func matchNames(p string, names, keys *strtab, ascii bool, matched []bool) {
 	lo, hi := 0, names.len()
 	if hi == 0 {
 		return
 	}
-	if _, literal := serviceOf(p); literal && isASCII(keys.text) {
+	if _, literal := serviceOf(p); literal && ascii {
 		lit := foldKey(literalPrefix(p))
 		lo = keys.search(lo, hi, func(k string) bool { return k >= lit })
 		hi = keys.search(lo, hi, func(k string) bool { return !strings.HasPrefix(k, lit) })
