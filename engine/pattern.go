@@ -327,6 +327,16 @@ func (x *patternIndex) candidates(p string, f func(i int) bool) {
 	} else {
 		x.scratch = append(x.scratch[:0], foldKey(lp)...)
 	}
+	if len(x.keys) <= linearKeys {
+		// A few keys: each tested in turn costs less than the searches.
+		q := x.scratch
+		for i, k := range x.keys {
+			if len(k) <= len(q) && string(q[:len(k)]) == k && !f(x.idx[i]) {
+				return
+			}
+		}
+		return
+	}
 	limit := len(x.scratch)
 	for {
 		q := x.scratch[:limit]
@@ -364,6 +374,9 @@ func (x *patternIndex) candidates(p string, f func(i int) bool) {
 		limit = len(k) - 1
 	}
 }
+
+// linearKeys is the most keys that candidates tests one by one.
+const linearKeys = 8
 
 func foldRunes(s string) []rune {
 	rs := []rune(s)

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"math/rand/v2"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -345,6 +347,52 @@ func TestPatternRange(t *testing.T) {
 		}
 		if lo != wantLo || hi != wantHi {
 			t.Errorf("patternRange(%q) = [%d, %d), want [%d, %d)", p, lo, hi, wantLo, wantHi)
+		}
+	}
+}
+
+// TestPatternIndexCandidates checks candidates against its definition (the
+// patterns whose folded literal prefix starts the query's) on random lists,
+// small ones (tested one by one) and large ones (searched).
+func TestPatternIndexCandidates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	parts := []string{"s3:", "S3:", "s3:Get", "s3:get", "s3:GetObject", "s3:G", "ec2:", "ec2:Describe", "", "s", "s3:GetObjectAcl", "K", "\u212a"}
+	word := func() string {
+		p := parts[rng.IntN(len(parts))]
+		switch rng.IntN(3) {
+		case 0:
+			return p + "*"
+		case 1:
+			return p + "?x*"
+		}
+		return p
+	}
+	for round := 0; round < 400; round++ {
+		n := 1 + rng.IntN(2*linearKeys+4)
+		var items []string
+		for range n {
+			items = append(items, word())
+		}
+		x := &patternIndex{}
+		for i, it := range items {
+			x.keys = append(x.keys, foldKey(literalPrefix(it)))
+			x.idx = append(x.idx, i)
+		}
+		sort.Sort(x)
+		for range 20 {
+			q := word()
+			lq := foldKey(literalPrefix(q))
+			var want, got []int
+			for i, it := range items {
+				if strings.HasPrefix(lq, foldKey(literalPrefix(it))) {
+					want = append(want, i)
+				}
+			}
+			x.candidates(q, func(i int) bool { got = append(got, i); return true })
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d patterns %q, query %q: candidates %v, want %v", n, items, q, got, want)
+			}
 		}
 	}
 }
