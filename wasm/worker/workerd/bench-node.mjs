@@ -18,7 +18,7 @@
 //   - other routes (each ROUTE=FILE: POST /api/v1/ROUTE with the body FILE): N
 //     requests each on the same kept instance after 5 warm-up ones ("routes").
 //
-// Prints medians and 90th percentiles in milliseconds, as JSON, of wall time, of
+// Prints medians, 90th and 99th percentiles and maxima in milliseconds, as JSON, of wall time, of
 // "cpu": the CPU time of the thread that runs the request (Linux
 // /proc/thread-self/schedstat; what a Worker's CPU time counts), and of "cpuAll":
 // process.cpuUsage, that thread plus V8's helper threads, which compile and
@@ -145,7 +145,8 @@ rmSync(work, { recursive: true, force: true });
 
 const stat = (runs, k) => {
   const v = runs.map((r) => r[k]).sort((a, b) => a - b);
-  return { median: +v[Math.floor(v.length / 2)].toFixed(2), p90: +v[Math.floor(v.length * 0.9)].toFixed(2) };
+  const at = (q) => +v[Math.min(v.length - 1, Math.floor(v.length * q))].toFixed(2);
+  return { median: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
 };
 const both = (runs) => ({ wall: stat(runs, "wall"), cpu: stat(runs, "cpu"), cpuAll: stat(runs, "cpuAll") });
 const ms = (r) => ({ wall: +r.wall.toFixed(2), cpu: +r.cpu.toFixed(2), cpuAll: +r.cpuAll.toFixed(2) });
