@@ -111,6 +111,7 @@ func state(w http.ResponseWriter, r *http.Request) {
 		"heapAlloc":   ms.HeapAlloc,
 		"heapInuse":   ms.HeapInuse,
 		"heapSys":     ms.HeapSys,
+		"heapObjects": ms.HeapObjects,
 		"sys":         ms.Sys,
 		"numGC":       ms.NumGC,
 		"goroutines":  runtime.NumGoroutine(),

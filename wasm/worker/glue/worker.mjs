@@ -29,13 +29,19 @@
 //   - A turn has a time limit (TURN_LIMIT_MS, or env.WHITTLE_TURN_LIMIT_MS): a
 //     request that Go never answers (a goroutine blocked for good) is answered
 //     500 INTERNAL and its instance retired, so that it cannot hold the queue.
-//   - Memory is bounded by retirement: after RETIRE_REQUESTS requests, or once
+//   - Memory is bounded by retirement: after RETIRE_REQUESTS requests (or
+//     env.WHITTLE_RETIRE_REQUESTS; scripts/bench-worker measures with more), or once
 //     its linear memory (which never shrinks) passes RETIRE_BYTES, an instance
 //     gets no more requests and the next one starts a new instance. Go's heap is
 //     reused, but the instance keeps what leaks slowly per request (syumai/workers
-//     never releases some js.Func callbacks of its stream bridges, a few a
-//     request) and the engine's caches; retiring bounds both for the price of one
-//     Go start (~10 ms) per RETIRE_REQUESTS requests.
+//     never releases some js.Func callbacks of its stream bridges: of each
+//     then/catch pair it makes for a promise, the one not called, four a request)
+//     and the engine's caches; retiring bounds both for the price of one Go start
+//     per RETIRE_REQUESTS requests. The leak also makes each garbage collection
+//     dearer as the instance ages (about 17 more live objects a request): under
+//     Node, a check request that collects cost 15 ms of CPU in an instance's first
+//     500 requests and 22 ms after 1,500; the first check request of a new
+//     instance (V8's code warm) costs about 40 ms. Hence 1,000, not 5,000.
 //   - A dead instance is replaced. A Go panic is the handler's business (500
 //     INTERNAL, the instance lives on); but if the instance itself dies (os.Exit,
 //     a fatal error such as out of memory, or a WebAssembly trap), the request in
@@ -62,7 +68,7 @@ globalThis.tryCatch = (fn) => {
 };
 
 // RETIRE_REQUESTS and RETIRE_BYTES: when an instance is retired (see above).
-const RETIRE_REQUESTS = 5000;
+const RETIRE_REQUESTS = 1000;
 const RETIRE_BYTES = 64 << 20;
 
 // TURN_LIMIT_MS bounds a request's time in Go (the engine needs well under a
@@ -215,7 +221,8 @@ async function turn(request, body, env, ctx) {
     if (inst !== null) {
       inst.fail = null;
       const bytes = inst.memory.buffer.byteLength;
-      if (live === inst && (inst.stuck || inst.served >= RETIRE_REQUESTS || bytes > RETIRE_BYTES)) {
+      const retireAfter = Number(env?.WHITTLE_RETIRE_REQUESTS) || RETIRE_REQUESTS;
+      if (live === inst && (inst.stuck || inst.served >= retireAfter || bytes > RETIRE_BYTES)) {
         live = null; // retired: it finishes what it runs, and gets no more requests
         const why = inst.stuck ? " (a request got no answer)" : "";
         console.log(`whittle: Go instance ${inst.number} retired after ${inst.served} requests, ${bytes} bytes of linear memory${why}`);

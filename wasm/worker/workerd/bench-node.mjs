@@ -16,7 +16,10 @@
 //   - kept instance: N refines (default 50) after 5 warm-up ones, one instance;
 //     and as many GET /api/v1/catalog, the floor (glue and bridge, no engine work);
 //   - other routes (each ROUTE=FILE: POST /api/v1/ROUTE with the body FILE): N
-//     requests each on the same kept instance after 5 warm-up ones ("routes").
+//     requests each on the same kept instance after 5 warm-up ones ("routes");
+//   - with the test build only, N more of the last route, to tell apart the
+//     requests during which Go collected garbage, by the instance's age
+//     ("collections", see below).
 //
 // Prints medians, 90th and 99th percentiles and maxima in milliseconds, as JSON, of wall time, of
 // "cpu": the CPU time of the thread that runs the request (Linux
@@ -87,12 +90,14 @@ globalThis.FixedLengthStream ??= class FixedLengthStream extends TransformStream
 const threadNs = () => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
 
 const env = {};
+// The glue logs retirements with console.log: to stderr, so that stdout is the JSON.
+console.log = (...args) => console.error(...args);
 const ctx = { waitUntil() {}, passThroughOnException() {} };
 let isolate = 0;
 const fresh = async () => (await import(pathToFileURL(join(work, "worker.mjs")).href + "?isolate=" + ++isolate)).default;
 
 // timed runs one request through worker's fetch and returns wall and CPU ms.
-async function timed(worker, method, route = "refine", routeBody = body) {
+async function timed(worker, method, route = "refine", routeBody = body, withEnv = env) {
   const init = { method, headers: { "Content-Type": "application/json" } };
   if (method === "POST") init.body = routeBody;
   if (method === "OPTIONS") init.headers = { Origin: "https://example.org", "Access-Control-Request-Method": "POST" };
@@ -100,7 +105,7 @@ async function timed(worker, method, route = "refine", routeBody = body) {
   const c0 = process.cpuUsage();
   const n0 = threadNs();
   const t0 = performance.now();
-  const res = await worker.fetch(new Request(url, init), env, ctx);
+  const res = await worker.fetch(new Request(url, init), withEnv, ctx);
   const text = await res.text();
   const wall = performance.now() - t0;
   const cpu = (threadNs() - n0) / 1e6;
@@ -119,7 +124,15 @@ for (let i = 0; i < isolates; i++) {
   firstOnly.push(await timed(await fresh(), "POST"));
 }
 
+// state returns the test build's GET /api/v1/_test/state, or null (production build).
+async function state(worker, withEnv = env) {
+  const res = await worker.fetch(new Request("http://127.0.0.1/api/v1/_test/state"), withEnv, ctx);
+  const text = await res.text();
+  return res.status === 200 ? JSON.parse(text) : null;
+}
+
 const kept = [], floor = [], routes = [];
+let aged = null;
 let keptMean = 0, floorMean = 0;
 if (n > 0) {
   const w = await fresh();
@@ -139,6 +152,31 @@ if (n > 0) {
     t0 = threadNs();
     for (let i = 0; i < n; i++) runs.push(await timed(w, "POST", route, routeBody));
     routes.push({ route, file, runs, mean: (threadNs() - t0) / 1e6 / n });
+  }
+  // With the test build (WORKER_TAGS=whittletest), whose GET /api/v1/_test/state
+  // tells the instance's count of Go collections: for the last route, N more
+  // requests on the same instance, each followed by an untimed state request,
+  // and the CPU of the requests during which Go collected, apart, by the
+  // instance's age (quarters of the run), with the live objects after each
+  // collection.
+  if (routeArgs.length > 0 && (await state(w)) !== null) {
+    const [route, file] = routeArgs[routeArgs.length - 1].split("=");
+    const routeBody = readFileSync(file);
+    // A new instance of its own, not retired before the end (each iteration is
+    // two requests).
+    const wa = await fresh();
+    const envAged = { WHITTLE_RETIRE_REQUESTS: String(2 * n + 10) };
+    let before = await state(wa, envAged);
+    const runs = [];
+    for (let i = 0; i < n; i++) {
+      const r = await timed(wa, "POST", route, routeBody, envAged);
+      const after = await state(wa, envAged);
+      r.collected = after.numGC !== before.numGC;
+      r.objects = after.heapObjects;
+      runs.push(r);
+      before = after;
+    }
+    aged = { route, runs };
   }
 }
 rmSync(work, { recursive: true, force: true });
@@ -177,5 +215,20 @@ if (n > 0) {
     out.routes = routes.map((r) => ({ route: r.route, file: r.file, responseBytes: r.runs[0].bytes, cpuMean: +r.mean.toFixed(2), ...both(r.runs) }));
   }
 }
-console.log(JSON.stringify(out));
+if (aged !== null) {
+  const q = Math.ceil(aged.runs.length / 4);
+  out.collections = { route: aged.route, requests: aged.runs.length, byAge: [] };
+  for (let k = 0; k < aged.runs.length; k += q) {
+    const part = aged.runs.slice(k, k + q);
+    const coll = part.filter((r) => r.collected);
+    out.collections.byAge.push({
+      requests: `${k + 1}-${k + part.length}`,
+      collecting: coll.length,
+      cpuCollecting: coll.length ? stat(coll, "cpu") : null,
+      cpuOthers: stat(part.filter((r) => !r.collected), "cpu"),
+      liveObjectsAfterLastCollection: coll.length ? coll[coll.length - 1].objects : null,
+    });
+  }
+}
+process.stdout.write(JSON.stringify(out) + "\n");
 process.exit(0);
