@@ -36,7 +36,7 @@ type Result struct {
 	Size     Size
 
 	universe *universe
-	work     *work // what the refinement and its verification cost
+	work     *work   // what the refinement and its verification cost
 	memo     *memo   // what it computed; a session's, guarded by its lock
 	parsed   *Policy // Text parsed again, for the verification
 }
