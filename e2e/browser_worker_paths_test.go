@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"whittle/engine"
 	"whittle/wasm/playground/locate"
 )
@@ -110,5 +112,107 @@ func TestBrowserWorkerSelectChange(t *testing.T) {
 				i, c.Path, rec.Whittle.Policies[pressed].ExistingPolicyID, text, line, col, want, span.ToLine, span.ToColumn)
 		}
 		before = text
+	}
+}
+
+// recordAnswers wraps web/app.js's whittleEngine so that the page records,
+// in window.__answers, each request it sends the engine's worker as
+// "op:what", what being "stale" (the worker no longer holds what the
+// request names), "skipped" (superseded) or "answer".
+func (p *page) recordAnswers() {
+	p.t.Helper()
+	eval[bool](p, `(() => {
+		window.__answers = [];
+		const ask = window.whittleEngine;
+		window.whittleEngine = (op, body) => ask(op, body).then(parts => {
+			__answers.push(op + ":" + (parts === null ? "skipped" : parts[0].startsWith('{"stale":true') ? "stale" : "answer"));
+			return parts;
+		});
+		return true;
+	})()`)
+}
+
+// TestBrowserWorkerStalePick picks a policy in the list of a large
+// principal's policies (refined in the engine's worker) while an edit of the
+// dump is being refined there: the worker no longer holds the policies the
+// list shows, answers the pick "stale", and the page refines the editors'
+// texts again, showing the policy picked. The result drawn is the engine's
+// native answer for that policy of the edited dump (not the one of the dump
+// before the edit), once.
+func TestBrowserWorkerStalePick(t *testing.T) {
+	p := open(t)
+	p.selectExample("role-action-level")
+	findings := eval[string](p, `WhittleEditor.editors["findings-input"].getText()`)
+	before := largeDump(t)
+	n := eval[int](p, `whittleStats.refines`)
+	p.paste("policy-input", before)
+	eval[bool](p, testid("refine-button")+`.click() || true`)
+	p.waitFor("the large dump's result", `whittleStats.refines > `+itoa(n)+` && `+testid("role-view")+`.hidden === false && document.getElementById("status").textContent.startsWith("Refined")`)
+	if st := eval[string](p, `document.getElementById("status").textContent`); !strings.Contains(st, "in a Web Worker") {
+		t.Fatalf("status %q: the large dump is refined in the engine's worker", st)
+	}
+	// The edit: a pattern of AmazonEC2ReadOnlyAccess made broader, so that
+	// its refinement differs from the one the list was made of.
+	const ec2 = "arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess"
+	after := strings.Replace(before, `"cloudwatch:ListMetrics"`, `"cloudwatch:List*"`, 1)
+	if after == before {
+		t.Fatal(`the large dump has no "cloudwatch:ListMetrics" to edit`)
+	}
+	answer := func(dump string) (string, int) {
+		rr, eerr := engine.RecommendationFromTexts(dump, findings, "", engine.Options{})
+		if eerr != nil {
+			t.Fatal(eerr)
+		}
+		for i, in := range rr.Set.Policies {
+			if in.ID == ec2 {
+				return refinedByEngine(t, string(engine.AppendJSON(nil, in.Policy.Doc, "")), findings), i
+			}
+		}
+		t.Fatalf("the dump has no %s", ec2)
+		return "", 0
+	}
+	old, i := answer(before)
+	want, _ := answer(after)
+	if old == want {
+		t.Fatalf("the edit does not change what %s refines to", ec2)
+	}
+	if _, pressed := p.items(); pressed == i {
+		t.Fatalf("%s is shown already", ec2)
+	}
+	p.recordAnswers()
+	n = eval[int](p, `whittleStats.refines`)
+	// The edit refined, and the policy picked in the list still shown,
+	// before the refinement's answer can come (one script).
+	eval[bool](p, `(() => {
+		WhittleEditor.editors["policy-input"].setText(`+jsString(after)+`);
+		`+testid("refine-button")+`.click();
+		document.querySelectorAll("[data-testid=policy-item]")[`+itoa(i)+`].click();
+		return true;
+	})()`)
+	p.waitFor("the picked policy of the edited dump", `whittleStats.refines > `+itoa(n)+` && document.getElementById("status").textContent.startsWith("Refined")`)
+	// Let a late answer arrive, if one were to be drawn.
+	eval[bool](p, `new Promise(done => setTimeout(() => done(true), 500))`, chromedp.EvalAwaitPromise)
+	answers := eval[[]string](p, `__answers.filter(a => a.startsWith("refine:") || a.startsWith("pick:"))`)
+	if strings.Join(answers, " ") != "refine:answer pick:stale refine:answer" {
+		t.Errorf("the worker answered %q, want the edit's refinement, the pick stale, and the refinement again", answers)
+	}
+	if got := eval[int](p, `whittleStats.refines`); got != n+1 {
+		t.Errorf("refines %d → %d, want one result drawn", n, got)
+	}
+	if st := eval[string](p, `document.getElementById("status").textContent`); !strings.Contains(st, "in a Web Worker") {
+		t.Errorf("status %q: the edited dump is refined in the engine's worker", st)
+	}
+	if msg := p.text("error"); msg != "" {
+		t.Errorf("error %q", msg)
+	}
+	if _, pressed := p.items(); pressed != i {
+		t.Errorf("after the stale pick: policy %d pressed, want %d (%s)", pressed, i, ec2)
+	}
+	switch got := p.text("refined-output"); got {
+	case want:
+	case old:
+		t.Errorf("refined-output is %s's answer before the edit", ec2)
+	default:
+		t.Errorf("refined-output differs from the engine's answer for %s:\n%s\nwant\n%s", ec2, got, want)
 	}
 }
