@@ -216,3 +216,136 @@ func TestBrowserWorkerStalePick(t *testing.T) {
 		t.Errorf("refined-output differs from the engine's answer for %s:\n%s\nwant\n%s", ec2, got, want)
 	}
 }
+
+// view is what the page shows of a result: each output's text, what is
+// hidden, and the state of the outputs (dimmed as stale or refining).
+func (p *page) view() map[string]string {
+	p.t.Helper()
+	return eval[map[string]string](p, `(() => {
+		const v = {};
+		const el = (id) => document.getElementById(id);
+		for (const id of ["action", "verification", "size", "warnings", "refined-output", "cli-command", "explanations",
+			"diff-view", "trie-select", "trie-view", "step-text", "trie-inspector", "role-title", "policy-list",
+			"role-warnings", "findings-info", "error", "verdict-line"]) v[id] = el(id).textContent;
+		for (const id of ["role-view", "principal-label", "error-box", "size-compare", "cli-command"]) v[id + " hidden"] = String(el(id).hidden);
+		v["outputs class"] = el("outputs").className;
+		v["verification class"] = el("verification").className + " " + el("verification").getAttribute("data-exact");
+		v["principal"] = el("principal-select").value;
+		return v;
+	})()`)
+}
+
+// noDocumentDump is the role example's dump (or largeDump) with two roles
+// first, neither with a policy to refine: MissingRole, whose one attached
+// policy's document the dump lacks, and EmptyRole, with no policy at all.
+func noDocumentDump(t *testing.T, dump string) string {
+	t.Helper()
+	const at = `"RoleDetailList": [`
+	if strings.Count(dump, at) != 1 {
+		t.Fatalf("the dump has no one %s", at)
+	}
+	return strings.Replace(dump, at, at+`
+		{"RoleName": "MissingRole", "Arn": "arn:aws:iam::123456789012:role/MissingRole", "RolePolicyList": [],
+		 "AttachedManagedPolicies": [{"PolicyName": "Gone", "PolicyArn": "arn:aws:iam::123456789012:policy/Gone"}]},
+		{"RoleName": "EmptyRole", "Arn": "arn:aws:iam::123456789012:role/EmptyRole", "RolePolicyList": [], "AttachedManagedPolicies": []},`, 1)
+}
+
+// TestBrowserWorkerNoDocument pastes a principal's policies past the
+// worker's threshold none of which has a document to refine (the engine
+// answers no step and no policy answer: a missing managed document, or no
+// policy at all), after a large result: the page shows what its main thread
+// shows for the same principals in a small dump (the list, the warnings, the
+// message that there is nothing to refine, every output empty), with no part
+// of the result before it left.
+func TestBrowserWorkerNoDocument(t *testing.T) {
+	p := open(t)
+	p.selectExample("role-action-level")
+	findings := eval[string](p, `WhittleEditor.editors["findings-input"].getText()`)
+	small := noDocumentDump(t, read(t, roleDir+"authorization-details.json"))
+	large := noDocumentDump(t, largeDump(t))
+	if len(small)+len(findings) > 32768 || len(large)+len(findings) <= 32768 {
+		t.Fatalf("the small dump and report are %d characters, the large %d: not each on its side of the worker's threshold",
+			len(small)+len(findings), len(large)+len(findings))
+	}
+	// What the engine answers natively: no policy with an answer.
+	for _, principal := range []string{"MissingRole", "EmptyRole"} {
+		rr, eerr := engine.RecommendationFromTexts(large, findings, "", engine.Options{Principal: principal})
+		if eerr != nil {
+			t.Fatal(eerr)
+		}
+		rec := engine.Recommend(rr, time.Now)
+		for _, d := range rec.Whittle.Policies {
+			if d.Answer != nil {
+				t.Fatalf("%s: the engine refines %s", principal, d.ExistingPolicyID)
+			}
+		}
+		if len(rec.RecommendedSteps) != 0 {
+			t.Fatalf("%s: the engine recommends %d steps", principal, len(rec.RecommendedSteps))
+		}
+	}
+	refine := func(what, dump string) {
+		t.Helper()
+		n := eval[int](p, `whittleStats.refines`)
+		p.paste("policy-input", dump)
+		eval[bool](p, testid("refine-button")+`.click() || true`)
+		p.waitFor(what, `whittleStats.refines > `+itoa(n))
+	}
+	// Where the last result was made, as the status line said when it was
+	// drawn (with AWS CLI commands shown, it says next that they are copied).
+	eval[bool](p, `document.addEventListener("whittle-refined", () => window.__where = document.getElementById("status").textContent) || true`)
+	where := func() string { return eval[string](p, `window.__where`) }
+	const missing, empty = "arn:aws:iam::123456789012:role/MissingRole", "arn:aws:iam::123456789012:role/EmptyRole"
+
+	// Each dump is refined with OrdersApiRole picked (a result with a
+	// refined policy, a diff, tries, and its AWS CLI commands shown), then
+	// each principal without a document picked; what the page shows of
+	// them is noted.
+	const orders = "arn:aws:iam::123456789012:role/OrdersApiRole"
+	views := func(dump, made string) map[string]map[string]string {
+		t.Helper()
+		p.setSelect("principal-select", orders)
+		refine("the dump", dump)
+		if !strings.Contains(where(), made) {
+			t.Fatalf("status %q: want the dump refined %s", where(), made)
+		}
+		if p.text("refined-output") == "" || p.text("diff-view") == "" || p.text("trie-view") == "" {
+			t.Fatalf("OrdersApiRole's result (%s) shows no refined policy, diff or trie", where())
+		}
+		eval[bool](p, testid("copy-cli")+`.click() || true`)
+		p.waitFor("the CLI commands", testid("cli-command")+`.hidden === false`)
+		if !strings.Contains(p.text("cli-command"), "OrdersApiRole") {
+			t.Fatalf("OrdersApiRole's AWS CLI commands: %q", p.text("cli-command"))
+		}
+		v := map[string]map[string]string{}
+		for _, principal := range []string{missing, empty} {
+			p.setSelect("principal-select", principal)
+			v[principal] = p.view()
+			if !strings.Contains(where(), made) {
+				t.Errorf("status %q: want %s refined %s", where(), principal, made)
+			}
+			if got := v[principal]; got["principal"] != principal || !strings.Contains(got["action"], "None of these policies has a document to refine") {
+				t.Errorf("%s (%s): principal %q, action %q", principal, where(), got["principal"], got["action"])
+			}
+			// The commands shown are the principal's: nothing to run.
+			if got := v[principal]["cli-command"]; strings.Contains(got, "OrdersApiRole") || strings.Contains(got, "--role-name") {
+				t.Errorf("%s: the AWS CLI commands shown are OrdersApiRole's (stale): %.200q…", principal, got)
+			}
+			for _, id := range []string{"refined-output", "explanations", "diff-view", "step-text", "trie-inspector", "size", "warnings", "error"} {
+				if got := v[principal][id]; got != "" {
+					t.Errorf("%s: %s shows %q, want nothing", principal, id, got)
+				}
+			}
+		}
+		return v
+	}
+	onPage := views(small, "in this page")
+	inWorker := views(large, "in a Web Worker")
+	for _, principal := range []string{missing, empty} {
+		want, got := onPage[principal], inWorker[principal]
+		for k := range want {
+			if got[k] != want[k] {
+				t.Errorf("%s of the large dump: %s = %.300q, want %.300q (as the page's main thread shows it)", principal, k, got[k], want[k])
+			}
+		}
+	}
+}
