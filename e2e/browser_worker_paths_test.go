@@ -301,6 +301,10 @@ func TestBrowserWorkerNoDocument(t *testing.T) {
 	// each principal without a document picked; what the page shows of
 	// them is noted.
 	const orders = "arn:aws:iam::123456789012:role/OrdersApiRole"
+	why := map[string]string{ // what the page says instead of a result
+		missing: "None of these policies has a document to refine: see the messages above.",
+		empty:   "The role EmptyRole has no policies: there is nothing to refine.",
+	}
 	views := func(dump, made string) map[string]map[string]string {
 		t.Helper()
 		p.setSelect("principal-select", orders)
@@ -323,8 +327,8 @@ func TestBrowserWorkerNoDocument(t *testing.T) {
 			if !strings.Contains(where(), made) {
 				t.Errorf("status %q: want %s refined %s", where(), principal, made)
 			}
-			if got := v[principal]; got["principal"] != principal || !strings.Contains(got["action"], "None of these policies has a document to refine") {
-				t.Errorf("%s (%s): principal %q, action %q", principal, where(), got["principal"], got["action"])
+			if got := v[principal]; got["principal"] != principal || got["action"] != why[principal] {
+				t.Errorf("%s (%s): principal %q, action %q, want %q", principal, where(), got["principal"], got["action"], why[principal])
 			}
 			// The commands shown are the principal's: nothing to run.
 			if got := v[principal]["cli-command"]; strings.Contains(got, "OrdersApiRole") || strings.Contains(got, "--role-name") {

@@ -266,7 +266,7 @@ func (a *app) askRemote(seq int, t0 float64, op string, in *remoteIn, policy str
 		if out.Index < 0 {
 			a.remote, a.req, a.policyText = nil, nil, policy
 			a.clearError()
-			a.renderNothing("None of these policies has a document to refine: see the messages above.")
+			a.renderNothing(describe.NothingToRefine(out.Rec))
 			a.check.check()
 			a.finish(t0, now(), "in a Web Worker")
 			return
