@@ -235,10 +235,12 @@ func (p *page) view() map[string]string {
 	})()`)
 }
 
-// noDocumentDump is the role example's dump (or largeDump) with two roles
-// first, neither with a policy to refine: MissingRole, whose one attached
-// policy's document the dump lacks, and EmptyRole, with no policy at all.
-func noDocumentDump(t *testing.T, dump string) string {
+// nothingToDoDump is the role example's dump (or largeDump) with four
+// roles first, none with anything to refine: MissingRole, whose one attached
+// policy's document the dump lacks, EmptyRole, with no policy at all,
+// DenyRole, whose policy only denies, and UntouchedRole, whose policy allows
+// only what the role example's report does not say is unused.
+func nothingToDoDump(t *testing.T, dump string) string {
 	t.Helper()
 	const at = `"RoleDetailList": [`
 	if strings.Count(dump, at) != 1 {
@@ -247,40 +249,67 @@ func noDocumentDump(t *testing.T, dump string) string {
 	return strings.Replace(dump, at, at+`
 		{"RoleName": "MissingRole", "Arn": "arn:aws:iam::123456789012:role/MissingRole", "RolePolicyList": [],
 		 "AttachedManagedPolicies": [{"PolicyName": "Gone", "PolicyArn": "arn:aws:iam::123456789012:policy/Gone"}]},
-		{"RoleName": "EmptyRole", "Arn": "arn:aws:iam::123456789012:role/EmptyRole", "RolePolicyList": [], "AttachedManagedPolicies": []},`, 1)
+		{"RoleName": "EmptyRole", "Arn": "arn:aws:iam::123456789012:role/EmptyRole", "RolePolicyList": [], "AttachedManagedPolicies": []},
+		{"RoleName": "DenyRole", "Arn": "arn:aws:iam::123456789012:role/DenyRole", "AttachedManagedPolicies": [],
+		 "RolePolicyList": [{"PolicyName": "DenyDeletes", "PolicyDocument": {"Version": "2012-10-17",
+		   "Statement": [{"Effect": "Deny", "Action": ["s3:Delete*", "ec2:Terminate*"], "Resource": "*"}]}}]},
+		{"RoleName": "UntouchedRole", "Arn": "arn:aws:iam::123456789012:role/UntouchedRole", "AttachedManagedPolicies": [],
+		 "RolePolicyList": [{"PolicyName": "Tables", "PolicyDocument": {"Version": "2012-10-17",
+		   "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query", "s3:GetObject"], "Resource": "*"}]}}]},`, 1)
 }
 
-// TestBrowserWorkerNoDocument pastes a principal's policies past the
-// worker's threshold none of which has a document to refine (the engine
-// answers no step and no policy answer: a missing managed document, or no
-// policy at all), after a large result: the page shows what its main thread
-// shows for the same principals in a small dump (the list, the warnings, the
-// message that there is nothing to refine, every output empty), with no part
-// of the result before it left.
-func TestBrowserWorkerNoDocument(t *testing.T) {
+// TestBrowserWorkerNothingToRefine pastes a principal's policies past the
+// worker's threshold, after a large result, and picks in turn each principal
+// with nothing to refine, as the engine answers natively: no step, and no
+// policy with a document (a missing managed document, or no policy at all),
+// or only policies to keep (NONE: a Deny, or nothing the report says is
+// unused). The page shows, from the worker, what its main thread shows for
+// the same principals in a small dump (the list, the warnings, a sentence
+// saying why there is nothing to do), and nothing of the result before.
+func TestBrowserWorkerNothingToRefine(t *testing.T) {
 	p := open(t)
 	p.selectExample("role-action-level")
 	findings := eval[string](p, `WhittleEditor.editors["findings-input"].getText()`)
-	small := noDocumentDump(t, read(t, roleDir+"authorization-details.json"))
-	large := noDocumentDump(t, largeDump(t))
+	small := nothingToDoDump(t, read(t, roleDir+"authorization-details.json"))
+	large := nothingToDoDump(t, largeDump(t))
 	if len(small)+len(findings) > 32768 || len(large)+len(findings) <= 32768 {
 		t.Fatalf("the small dump and report are %d characters, the large %d: not each on its side of the worker's threshold",
 			len(small)+len(findings), len(large)+len(findings))
 	}
-	// What the engine answers natively: no policy with an answer.
-	for _, principal := range []string{"MissingRole", "EmptyRole"} {
+	const (
+		orders    = "arn:aws:iam::123456789012:role/OrdersApiRole"
+		missing   = "arn:aws:iam::123456789012:role/MissingRole"
+		empty     = "arn:aws:iam::123456789012:role/EmptyRole"
+		deny      = "arn:aws:iam::123456789012:role/DenyRole"
+		untouched = "arn:aws:iam::123456789012:role/UntouchedRole"
+		keep      = "NONE: nothing this policy allows is reported unused. Keep it as it is."
+	)
+	principals := []string{missing, empty, deny, untouched}
+	// What the engine answers natively, and what the page says of it.
+	action := map[string]string{
+		missing:   "None of these policies has a document to refine: see the messages above.",
+		empty:     "The role EmptyRole has no policies: there is nothing to refine.",
+		deny:      keep,
+		untouched: keep,
+	}
+	kept := map[string]string{} // the policy kept, as the page shows it
+	for _, principal := range principals {
 		rr, eerr := engine.RecommendationFromTexts(large, findings, "", engine.Options{Principal: principal})
 		if eerr != nil {
 			t.Fatal(eerr)
 		}
 		rec := engine.Recommend(rr, time.Now)
-		for _, d := range rec.Whittle.Policies {
-			if d.Answer != nil {
-				t.Fatalf("%s: the engine refines %s", principal, d.ExistingPolicyID)
-			}
-		}
 		if len(rec.RecommendedSteps) != 0 {
 			t.Fatalf("%s: the engine recommends %d steps", principal, len(rec.RecommendedSteps))
+		}
+		for _, d := range rec.Whittle.Policies {
+			switch {
+			case d.Answer == nil:
+			case d.Answer.RecommendedAction == engine.ActionNone && action[principal] == keep:
+				kept[principal] = pretty(t, d)
+			default:
+				t.Fatalf("%s: the engine answers %s for %s", principal, d.Answer.RecommendedAction, d.ExistingPolicyID)
+			}
 		}
 	}
 	refine := func(what, dump string) {
@@ -294,17 +323,11 @@ func TestBrowserWorkerNoDocument(t *testing.T) {
 	// drawn (with AWS CLI commands shown, it says next that they are copied).
 	eval[bool](p, `document.addEventListener("whittle-refined", () => window.__where = document.getElementById("status").textContent) || true`)
 	where := func() string { return eval[string](p, `window.__where`) }
-	const missing, empty = "arn:aws:iam::123456789012:role/MissingRole", "arn:aws:iam::123456789012:role/EmptyRole"
 
 	// Each dump is refined with OrdersApiRole picked (a result with a
 	// refined policy, a diff, tries, and its AWS CLI commands shown), then
-	// each principal without a document picked; what the page shows of
+	// each principal with nothing to refine picked; what the page shows of
 	// them is noted.
-	const orders = "arn:aws:iam::123456789012:role/OrdersApiRole"
-	why := map[string]string{ // what the page says instead of a result
-		missing: "None of these policies has a document to refine: see the messages above.",
-		empty:   "The role EmptyRole has no policies: there is nothing to refine.",
-	}
 	views := func(dump, made string) map[string]map[string]string {
 		t.Helper()
 		p.setSelect("principal-select", orders)
@@ -321,22 +344,30 @@ func TestBrowserWorkerNoDocument(t *testing.T) {
 			t.Fatalf("OrdersApiRole's AWS CLI commands: %q", p.text("cli-command"))
 		}
 		v := map[string]map[string]string{}
-		for _, principal := range []string{missing, empty} {
+		for _, principal := range principals {
 			p.setSelect("principal-select", principal)
-			v[principal] = p.view()
+			got := p.view()
+			v[principal] = got
 			if !strings.Contains(where(), made) {
 				t.Errorf("status %q: want %s refined %s", where(), principal, made)
 			}
-			if got := v[principal]; got["principal"] != principal || got["action"] != why[principal] {
-				t.Errorf("%s (%s): principal %q, action %q, want %q", principal, where(), got["principal"], got["action"], why[principal])
+			if got["principal"] != principal || got["action"] != action[principal] {
+				t.Errorf("%s (%s): principal %q, action %q, want %q", principal, where(), got["principal"], got["action"], action[principal])
 			}
 			// The commands shown are the principal's: nothing to run.
-			if got := v[principal]["cli-command"]; strings.Contains(got, "OrdersApiRole") || strings.Contains(got, "--role-name") {
-				t.Errorf("%s: the AWS CLI commands shown are OrdersApiRole's (stale): %.200q…", principal, got)
+			if strings.Contains(got["cli-command"], "OrdersApiRole") || strings.Contains(got["cli-command"], "--role-name") {
+				t.Errorf("%s, refined %s: the AWS CLI commands shown are OrdersApiRole's (stale): %.200q…", principal, made, got["cli-command"])
 			}
-			for _, id := range []string{"refined-output", "explanations", "diff-view", "step-text", "trie-inspector", "size", "warnings", "error"} {
-				if got := v[principal][id]; got != "" {
-					t.Errorf("%s: %s shows %q, want nothing", principal, id, got)
+			if got["refined-output"] != kept[principal] {
+				t.Errorf("%s, refined %s: refined-output = %.300q, want %.300q", principal, made, got["refined-output"], kept[principal])
+			}
+			empty := []string{"explanations", "step-text", "trie-inspector", "warnings", "error"}
+			if kept[principal] == "" {
+				empty = append(empty, "diff-view", "size")
+			}
+			for _, id := range empty {
+				if got[id] != "" {
+					t.Errorf("%s, refined %s: %s shows %.300q, want nothing", principal, made, id, got[id])
 				}
 			}
 		}
@@ -344,7 +375,7 @@ func TestBrowserWorkerNoDocument(t *testing.T) {
 	}
 	onPage := views(small, "in this page")
 	inWorker := views(large, "in a Web Worker")
-	for _, principal := range []string{missing, empty} {
+	for _, principal := range principals {
 		want, got := onPage[principal], inWorker[principal]
 		for k := range want {
 			if got[k] != want[k] {
