@@ -11,6 +11,7 @@ import (
 	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/describe"
 	"whittle/wasm/playground/diff"
+	"whittle/wasm/playground/locate"
 	"whittle/wasm/playground/wire"
 )
 
@@ -52,6 +53,7 @@ type engineSide struct {
 	sess     engine.Session
 	seq      int
 	req      *engine.Request
+	reqText  string                        // the policy editor's text req was read from (its places are there)
 	original struct{ text, pretty string } // the last pretty-printed original
 	// The last principal's policies refined (see refineRole): a pick of
 	// another of its policies (op "pick") names it by roleSeq.
@@ -68,6 +70,8 @@ type remoteIn struct {
 	Options engine.Options `json:"options"`
 	Path    string         `json:"path,omitempty"`
 	Prefix  string         `json:"prefix,omitempty"`
+	// Statement is, with Path, the change a locate request names.
+	Statement int `json:"statement,omitempty"`
 	// Before is the id of the principal's policy shown before (a new
 	// refinement shows it again if it is still there); Index the policy a
 	// pick shows, of the principal's policies refined at Of.
@@ -140,6 +144,14 @@ type checkOut struct {
 	Error    *engine.Error         `json:"error,omitempty"`
 }
 
+// locateOut is where a change stands in the policy editor's text (Found
+// false: nowhere there, as for a document given as a string).
+type locateOut struct {
+	Span  locate.Span `json:"span"`
+	Found bool        `json:"found,omitempty"`
+	Stale bool        `json:"stale,omitempty"`
+}
+
 type sizesOut struct {
 	Sizes []int `json:"sizes"`
 	Stale bool  `json:"stale,omitempty"`
@@ -208,6 +220,12 @@ func (e *engineSide) serve(op string, in *remoteIn) [][]byte {
 	case "inspect":
 		acts, err := e.sess.InspectTrie(e.req, in.Path, in.Prefix)
 		return [][]byte{mustJSON(inspectOut{Actions: acts, Error: err})}
+	case "locate":
+		// What the page's selectChange does with a result of its own, on
+		// the text the worker read.
+		var out locateOut
+		out.Span, out.Found = locate.Change(e.reqText, e.req.Policy, &engine.Change{Statement: in.Statement, Path: in.Path})
+		return [][]byte{mustJSON(out)}
 	case "sizes":
 		var out sizesOut
 		for _, g := range []string{engine.GranularityWord, engine.GranularityChar, engine.GranularityAction} {
@@ -265,7 +283,7 @@ func (e *engineSide) refine(in *remoteIn) [][]byte {
 		return e.refineRole(in, rr, &out)
 	}
 	t0 := now()
-	e.seq, e.req = in.Seq, rr.Request(0)
+	e.seq, e.req, e.reqText = in.Seq, rr.Request(0), in.Policy
 	resp := e.sess.Respond(e.req)
 	out.Times += "engine=" + formatMS(now()-t0) + " "
 	return e.policyParts(&out, rr, resp, in.Policy)
@@ -300,10 +318,10 @@ func (e *engineSide) refineRole(in *remoteIn, rr *engine.RecommendationRequest, 
 	out.FindingsActions, out.FindingsServices = len(rr.Findings.Actions), len(rr.Findings.Services)
 	var parts [][]byte
 	if out.Index < 0 {
-		e.seq, e.req = in.Seq, nil
+		e.seq, e.req, e.reqText = in.Seq, nil, ""
 		parts = [][]byte{nil}
 	} else {
-		e.seq, e.req = in.Seq, rr.Request(out.Index)
+		e.seq, e.req, e.reqText = in.Seq, rr.Request(out.Index), in.Policy
 		parts = e.policyParts(out, rr, rec.Whittle.Policies[out.Index].Answer, in.Policy)
 	}
 	t1 := now()
@@ -320,7 +338,7 @@ func (e *engineSide) pick(in *remoteIn) [][]byte {
 		return [][]byte{[]byte(`{"stale":true}`)}
 	}
 	out := refineOut{Role: true, Index: in.Index}
-	e.seq, e.req = in.Seq, e.rr.Request(in.Index)
+	e.seq, e.req, e.reqText = in.Seq, e.rr.Request(in.Index), e.text
 	return e.policyParts(&out, e.rr, e.rec.Whittle.Policies[in.Index].Answer, e.text)
 }
 

@@ -9,7 +9,6 @@ import (
 	"whittle/engine"
 	"whittle/wasm/playground/awscli"
 	"whittle/wasm/playground/describe"
-	"whittle/wasm/playground/locate"
 )
 
 // firstExplained is how many changes are explained at first; a button then
@@ -103,8 +102,9 @@ func (a *app) selectChange(i int) {
 	// The pattern's place in the editor, which may hold a principal's
 	// policies around it, as the engine read it (not when the document was
 	// given as a string: its places are the string's).
-	if text := a.policy.Text(); a.docBase >= 0 && text == a.policyText && a.req != nil {
-		if sp, ok := locate.Change(text, a.req.Policy, c); ok {
+	if text := a.policy.Text(); a.docBase >= 0 && text == a.policyText {
+		last := a.last
+		if sp, ok := a.locateChange(text, c); ok && a.last == last && a.selected == i && a.policy.Text() == text {
 			a.policy.Select(sp.FromLine, sp.FromColumn, sp.ToLine, sp.ToColumn)
 		}
 	}

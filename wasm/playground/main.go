@@ -19,6 +19,7 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"whittle/engine"
+	"whittle/wasm/playground/describe"
 	"whittle/wasm/playground/examples"
 )
 
@@ -281,7 +282,7 @@ func (a *app) refineLocal(t0 float64, policy, findings, catalog string, opt engi
 	if resp != nil {
 		a.render(a.docText, resp)
 	} else {
-		a.renderNothing("None of these policies has a document to refine: see the messages above.")
+		a.renderNothing(describe.NothingToRefine(a.role.rec))
 	}
 	a.check.check() // the candidate, against what was just refined
 	a.finish(t0, t1, "in this page with WebAssembly")

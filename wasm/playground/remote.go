@@ -10,6 +10,7 @@ import (
 
 	"whittle/engine"
 	"whittle/wasm/playground/describe"
+	"whittle/wasm/playground/locate"
 	"whittle/wasm/playground/wire"
 )
 
@@ -156,6 +157,28 @@ func (a *app) inspectTrie(path, prefix string) ([]engine.NodeAction, *engine.Err
 	return a.sess.InspectTrie(a.req, path, prefix)
 }
 
+// locateChange is where change c of the last result stands in text, the
+// policy editor's text of that result (locate.Change). For a remote result
+// it asks the worker, which holds the policy as the engine read it: call it
+// from a goroutine.
+func (a *app) locateChange(text string, c *engine.Change) (locate.Span, bool) {
+	if r := a.remote; r != nil {
+		ans, err := ask("locate", &remoteIn{Seq: r.seq, Path: c.Path, Statement: c.Statement})
+		if err != nil || a.remote != r {
+			return locate.Span{}, false
+		}
+		var out locateOut
+		if json.Unmarshal([]byte(ans.text(0)), &out) != nil || out.Stale {
+			return locate.Span{}, false
+		}
+		return out.Span, out.Found
+	}
+	if a.req == nil {
+		return locate.Span{}, false
+	}
+	return locate.Change(text, a.req.Policy, c)
+}
+
 // onlyAction names the one action under a chosen node of the trie at path,
 // or "" (see trieView.verdict).
 func (a *app) onlyAction(path, prefix string) string {
@@ -243,7 +266,7 @@ func (a *app) askRemote(seq int, t0 float64, op string, in *remoteIn, policy str
 		if out.Index < 0 {
 			a.remote, a.req, a.policyText = nil, nil, policy
 			a.clearError()
-			a.renderNothing("None of these policies has a document to refine: see the messages above.")
+			a.renderNothing(describe.NothingToRefine(out.Rec))
 			a.check.check()
 			a.finish(t0, now(), "in a Web Worker")
 			return

@@ -252,6 +252,9 @@ func (a *app) renderNothing(why string) {
 	}
 	a.diffKey = ""
 	a.trie.render(nil)
+	if box := a.byID("cli-command"); !box.HasAttribute("hidden") {
+		a.copyCLI() // the commands shown are this input's, as after a result (drawSummary)
+	}
 }
 
 // introKey is the localStorage key that says the first-visit note was dismissed.

@@ -103,6 +103,16 @@ func Verdict(d *engine.PolicyDetail) string {
 	return d.Answer.RecommendedAction
 }
 
+// NothingToRefine says why a principal's recommendation shows no refined
+// policy, when none of its policies has an answer: the principal has no
+// policy, or none of them has a document (its warnings say why).
+func NothingToRefine(rec *engine.Recommendation) string {
+	if p := rec.Whittle.Principal; p != nil && len(rec.Whittle.Policies) == 0 {
+		return "The " + p.Kind + " " + p.Name + " has no policies: there is nothing to refine."
+	}
+	return "None of these policies has a document to refine: see the messages above."
+}
+
 // Size is a policy's size before and after, in characters without whitespace.
 func Size(d *engine.PolicyDetail) string {
 	if d.Answer == nil {

@@ -128,3 +128,24 @@ func TestCheck(t *testing.T) {
 		t.Errorf("exact: %q %v", v, s)
 	}
 }
+
+// TestNothingToRefine: why a principal's policies show no refined policy.
+func TestNothingToRefine(t *testing.T) {
+	missing := []engine.PolicyDetail{{ExistingPolicyID: "arn:aws:iam::123456789012:policy/Gone", Kind: engine.PolicyManaged, Missing: "no document"}}
+	role := &engine.PrincipalInfo{Name: "EmptyRole", Kind: "role"}
+	for _, tt := range []struct {
+		principal *engine.PrincipalInfo
+		policies  []engine.PolicyDetail
+		want      string
+	}{
+		{role, nil, "The role EmptyRole has no policies: there is nothing to refine."},
+		{&engine.PrincipalInfo{Name: "bob", Kind: "user"}, []engine.PolicyDetail{}, "The user bob has no policies: there is nothing to refine."},
+		{role, missing, "None of these policies has a document to refine: see the messages above."},
+		{nil, missing, "None of these policies has a document to refine: see the messages above."},
+	} {
+		rec := &engine.Recommendation{Whittle: engine.WhittleDetail{Principal: tt.principal, Policies: tt.policies}}
+		if got := NothingToRefine(rec); got != tt.want {
+			t.Errorf("NothingToRefine(principal %+v, %d policies) = %q, want %q", tt.principal, len(tt.policies), got, tt.want)
+		}
+	}
+}
