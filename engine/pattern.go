@@ -51,6 +51,25 @@ func validatePattern(p string) string {
 			return fmt.Sprintf("has %q in its service prefix", r)
 		}
 	}
+	for i := 0; i < len(name); i++ {
+		// Byte by byte while ASCII (names nearly always are): a call per rune
+		// costs more in WebAssembly, where every policy's patterns come by.
+		c := name[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return validateName(name[i:])
+		case c == ':':
+			return "has more than one ':'"
+		case c <= ' ' || c == 0x7f: // ASCII white space and control characters
+			return fmt.Sprintf("has %q in its action name", rune(c))
+		}
+	}
+	return ""
+}
+
+// validateName is the rest of validatePattern's check of an action name, rune
+// by rune.
+func validateName(name string) string {
 	for _, r := range name {
 		if r == ':' {
 			return "has more than one ':'"

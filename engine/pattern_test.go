@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var matchTests = []struct {
@@ -392,6 +393,24 @@ func TestPatternIndexCandidates(t *testing.T) {
 			slices.Sort(got)
 			if !slices.Equal(got, want) {
 				t.Fatalf("%d patterns %q, query %q: candidates %v, want %v", n, items, q, got, want)
+			}
+		}
+	}
+}
+
+// TestValidateNameFast checks validatePattern's byte-by-byte reading of an
+// action name against the rune-by-rune rule (validateName) for every ASCII
+// character and some others, alone, first, last and after a non-ASCII one.
+func TestValidateNameFast(t *testing.T) {
+	var runes []rune
+	for r := rune(0); r < 0x80; r++ {
+		runes = append(runes, r)
+	}
+	runes = append(runes, 0x85, 0xa0, 0x200b, 0x2028, 0x3000, 'é', 0xfeff, utf8.RuneError)
+	for _, r := range runes {
+		for _, name := range []string{string(r), string(r) + "Object", "Get" + string(r), "Get" + string(r) + "Object", "é" + string(r)} {
+			if got, want := validatePattern("s3:"+name), validateName(name); got != want {
+				t.Errorf("validatePattern(%q) = %q, want %q", "s3:"+name, got, want)
 			}
 		}
 	}
