@@ -174,7 +174,7 @@ func (rep *report) untrackedOf(cat *Catalog, p *Policy) []uint64 {
 		names, keys := serviceNames(cat, svc) // "svc:Name" and its key, kept across requests
 		n := names.len()
 		allowed := make([]bool, n)
-		ascii := n > 0 && isASCII(keys.text)
+		ascii := n > 0 && keys.ascii
 		for _, s := range p.Statements {
 			if s.Effect == "Allow" {
 				statementAllows(s, svc, names, keys, ascii, allowed)

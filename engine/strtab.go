@@ -13,6 +13,10 @@ type strtab struct {
 	// starts sep bytes after string i-1 ends. The built-in catalog's lists are
 	// its embedded lines, names separated by a space (sep 1); others have none.
 	sep uint32
+	// ascii tells that every string is ASCII, for a table made by a
+	// strtabBuilder (known as it is made: a scan of the text costs, in
+	// WebAssembly, more than the binary searches it allows).
+	ascii bool
 }
 
 // at returns string i.
@@ -57,8 +61,9 @@ func (t *strtab) len() int {
 
 // strtabBuilder makes a strtab.
 type strtabBuilder struct {
-	text []byte
-	ends []uint32
+	text     []byte
+	ends     []uint32
+	nonASCII bool
 }
 
 // grow makes room for n more strings of size bytes in all.
@@ -72,6 +77,7 @@ func (b *strtabBuilder) grow(n, size int) {
 // add appends the concatenation of parts as one string.
 func (b *strtabBuilder) add(parts ...string) {
 	for _, p := range parts {
+		b.nonASCII = b.nonASCII || !isASCII(p)
 		b.text = append(b.text, p...)
 	}
 	b.ends = append(b.ends, uint32(len(b.text)))
@@ -86,6 +92,7 @@ func (b *strtabBuilder) addFold(parts ...string) {
 				b.text = append(b.text, lowerASCII(p[i]))
 			}
 		} else {
+			b.nonASCII = true
 			b.text = append(b.text, foldKey(p)...)
 		}
 	}
@@ -101,6 +108,7 @@ func (b *strtabBuilder) appendTab(t *strtab) {
 		return
 	}
 	base := uint32(len(b.text))
+	b.nonASCII = b.nonASCII || !t.ascii
 	b.text = append(b.text, t.text...)
 	for _, e := range t.ends {
 		b.ends = append(b.ends, base+e)
@@ -109,7 +117,7 @@ func (b *strtabBuilder) appendTab(t *strtab) {
 
 // done returns the strtab made.
 func (b *strtabBuilder) done() strtab {
-	return strtab{text: string(b.text), ends: b.ends}
+	return strtab{text: string(b.text), ends: b.ends, ascii: !b.nonASCII}
 }
 
 // search returns the least i in [lo, hi) at which f(t.at(i)) is true, or hi,

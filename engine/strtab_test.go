@@ -43,6 +43,20 @@ func TestStrtab(t *testing.T) {
 		t.Errorf("appendTab: got %q, want %q", got, want)
 	}
 
+	// ascii: known as the table is made, and carried by appendTab.
+	var ab strtabBuilder
+	ab.add("s3:", "GetObject")
+	ab.addFold("S3:", "GetObject")
+	ascii := ab.done()
+	var mixed strtabBuilder
+	mixed.appendTab(&ascii)
+	asciiAfter := mixed.done()
+	mixed.appendTab(&names)
+	if !ascii.ascii || !asciiAfter.ascii || names.ascii || folded.ascii || mixed.done().ascii || both.ascii {
+		t.Errorf("ascii: %v %v %v %v %v %v, want true true false false false false",
+			ascii.ascii, asciiAfter.ascii, names.ascii, folded.ascii, mixed.done().ascii, both.ascii)
+	}
+
 	sorted := slices.Sorted(slices.Values(want))
 	var s strtabBuilder
 	for _, w := range sorted {

@@ -180,7 +180,7 @@ func buildUniverse(cat *Catalog, services map[string]bool, all bool, extra []str
 		u.addSorted(extra)
 	}
 	u.unused = make([]bool, u.len())
-	u.ascii = isASCII(u.keys.text)
+	u.ascii = u.keys.ascii
 	u.bySvc = map[string][2]int{}
 	for i := 0; i < u.len(); {
 		svc, _, _ := strings.Cut(u.keys.at(i), ":")
