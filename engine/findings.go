@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -95,6 +96,12 @@ func (r *findingsReader) fail(v *Value, path, format string, args ...any) {
 	r.err = errorAt(CodeInvalidFindings, "findings", path, v.Off, format, args...)
 }
 
+// indexed is the path of item i of the array at path ("actions[3]"), without
+// fmt: it is made for every item read.
+func indexed(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
+}
+
 func join(path, key string) string {
 	if path == "" {
 		return key
@@ -155,7 +162,7 @@ func (r *findingsReader) object(v *Value, path string) {
 			return
 		}
 		for i, d := range details.Arr {
-			ip := fmt.Sprintf("%s[%d]", dp, i)
+			ip := indexed(dp, i)
 			if d.Kind != KindObject {
 				r.fail(d, ip, "must be an object, not %s", d.describe())
 				return
@@ -206,7 +213,7 @@ func (r *findingsReader) detail(v *Value, path string) {
 		return
 	}
 	for i, a := range actions.Arr {
-		ip := fmt.Sprintf("%s[%d]", ap, i)
+		ip := indexed(ap, i)
 		if a.Kind == KindObject {
 			name := a.Get("action")
 			if name == nil {
