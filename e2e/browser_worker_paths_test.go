@@ -343,6 +343,9 @@ func TestBrowserWorkerNothingToRefine(t *testing.T) {
 		if !strings.Contains(p.text("cli-command"), "OrdersApiRole") {
 			t.Fatalf("OrdersApiRole's AWS CLI commands: %q", p.text("cli-command"))
 		}
+		// OrdersApiRole's sizes by granularity shown too: they must go with it.
+		eval[bool](p, testid("compare-sizes")+`.click() || true`)
+		p.waitFor("the sizes compared", testid("size-compare")+`.hidden === false`)
 		v := map[string]map[string]string{}
 		for _, principal := range principals {
 			p.setSelect("principal-select", principal)
@@ -353,6 +356,9 @@ func TestBrowserWorkerNothingToRefine(t *testing.T) {
 			}
 			if got["principal"] != principal || got["action"] != action[principal] {
 				t.Errorf("%s (%s): principal %q, action %q, want %q", principal, where(), got["principal"], got["action"], action[principal])
+			}
+			if got["size-compare hidden"] != "true" {
+				t.Errorf("%s, refined %s: OrdersApiRole's sizes by granularity still shown: %q", principal, made, p.text("size-compare"))
 			}
 			// The commands shown are the principal's: nothing to run.
 			if strings.Contains(got["cli-command"], "OrdersApiRole") || strings.Contains(got["cli-command"], "--role-name") {

@@ -250,6 +250,7 @@ func (a *app) renderNothing(why string) {
 	for _, id := range []string{"verification", "size", "warnings", "refined-output", "explanations", "diff-view"} {
 		clear(a.byID(id))
 	}
+	a.byID("size-compare").SetAttribute("hidden", "") // the sizes were the last result's (render hides them too)
 	a.diffKey = ""
 	a.trie.render(nil)
 	if box := a.byID("cli-command"); !box.HasAttribute("hidden") {
