@@ -131,6 +131,15 @@ type jsonParser struct {
 	itemB   []*Value
 }
 
+// pop returns the top of stack, from base, as a list cut from block, and takes
+// it off the stack (cleared: no stale pointers kept there).
+func pop[T any](stack *[]T, base int, block *[]T) []T {
+	list := cutFrom(block, (*stack)[base:])
+	clear((*stack)[base:])
+	*stack = (*stack)[:base]
+	return list
+}
+
 // parseBlock is the most values, members or items a block holds.
 const parseBlock = 256
 
@@ -482,9 +491,7 @@ func (p *jsonParser) object(depth int) *Value {
 		}
 		if p.pos < len(p.text) && p.text[p.pos] == '}' {
 			p.pos++
-			v.Obj = cutFrom(&p.memberB, p.members[base:])
-			clear(p.members[base:]) // no stale pointers kept on the stack
-			p.members = p.members[:base]
+			v.Obj = pop(&p.members, base, &p.memberB)
 			return v
 		}
 		p.fail("unexpected %s in object, want ',' or '}'", p.what())
@@ -565,9 +572,7 @@ func (p *jsonParser) array(depth int) *Value {
 		}
 		if p.pos < len(p.text) && p.text[p.pos] == ']' {
 			p.pos++
-			v.Arr = cutFrom(&p.itemB, p.items[base:])
-			clear(p.items[base:])
-			p.items = p.items[:base]
+			v.Arr = pop(&p.items, base, &p.itemB)
 			return v
 		}
 		p.fail("unexpected %s in array, want ',' or ']'", p.what())
