@@ -378,7 +378,7 @@ func serviceOf(p string) (string, bool) {
 // many user catalogs pass through.
 var nameCache struct {
 	sync.Mutex
-	lists map[nameCacheKey][2]*strtab
+	lists map[nameCacheKey]*[2]strtab
 }
 
 type nameCacheKey struct {
@@ -400,7 +400,7 @@ func serviceNames(cat *Catalog, svc string) (names, keys *strtab) {
 	nameCache.Lock()
 	defer nameCache.Unlock()
 	if c, ok := nameCache.lists[k]; ok {
-		return c[0], c[1]
+		return &c[0], &c[1]
 	}
 	size := len(acts.text) + (len(svc)+1)*acts.len()
 	var nb, kb strtabBuilder
@@ -411,10 +411,21 @@ func serviceNames(cat *Catalog, svc string) (names, keys *strtab) {
 		nb.add(svc, ":", a)
 		kb.addFold(svc, ":", a)
 	}
-	n, ks := nb.done(), kb.done()
-	if nameCache.lists == nil || len(nameCache.lists) >= maxCachedServices {
-		nameCache.lists = map[nameCacheKey][2]*strtab{}
+	// Kept as three objects (the texts, the ends, the pair), not six: what a
+	// collection marks grows with the objects kept, and every service of the
+	// catalog comes here for a whole-catalog universe.
+	text := make([]byte, 0, len(nb.text)+len(kb.text))
+	text = append(append(text, nb.text...), kb.text...)
+	ends := make([]uint32, 0, len(nb.ends)+len(kb.ends))
+	ends = append(append(ends, nb.ends...), kb.ends...)
+	all, cut, n := string(text), len(nb.text), len(nb.ends)
+	pair := &[2]strtab{
+		{text: all[:cut], ends: ends[:n:n], ascii: !nb.nonASCII},
+		{text: all[cut:], ends: ends[n:], ascii: !kb.nonASCII},
 	}
-	nameCache.lists[k] = [2]*strtab{&n, &ks}
-	return &n, &ks
+	if nameCache.lists == nil || len(nameCache.lists) >= maxCachedServices {
+		nameCache.lists = map[nameCacheKey]*[2]strtab{}
+	}
+	nameCache.lists[k] = pair
+	return &pair[0], &pair[1]
 }
