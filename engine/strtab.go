@@ -13,9 +13,9 @@ type strtab struct {
 	// starts sep bytes after string i-1 ends. The built-in catalog's lists are
 	// its embedded lines, names separated by a space (sep 1); others have none.
 	sep uint32
-	// ascii tells that every string is ASCII, for a table made by a
-	// strtabBuilder (known as it is made: a scan of the text costs, in
-	// WebAssembly, more than the binary searches it allows).
+	// ascii tells that every string is ASCII. A strtabBuilder knows it as it
+	// makes the table (a scan of the text costs, in WebAssembly, more than the
+	// binary searches it allows); other tables say false, not knowing.
 	ascii bool
 }
 
