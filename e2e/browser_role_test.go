@@ -236,3 +236,47 @@ func TestBrowserRoleCopyAndDownload(t *testing.T) {
 		t.Errorf("the download differs from POST /api/v1/recommendation's answer:\n%.600s", got)
 	}
 }
+
+// TestBrowserCLIFollows: with the AWS CLI commands shown, a new result rewrites
+// them, for a lone policy and for a principal, but does not copy them again:
+// only a click writes the clipboard, and the status line keeps saying where
+// the result was made.
+func TestBrowserCLIFollows(t *testing.T) {
+	p := open(t)
+	eval[bool](p, testid("copy-cli")+`.click() || true`)
+	p.waitFor("the CLI command", testid("cli-command")+`.hidden === false`)
+	// From now on, count what the page writes to the clipboard.
+	eval[bool](p, `(() => {
+		window.__writes = 0;
+		const cb = navigator.clipboard;
+		if (cb) { const w = cb.writeText.bind(cb); cb.writeText = (s) => { window.__writes++; return w(s); }; }
+		return true;
+	})()`)
+	check := func(what, want string, before string) {
+		t.Helper()
+		// A copy would say so in the status line once the clipboard answers:
+		// give it the time a copy takes.
+		time.Sleep(300 * time.Millisecond)
+		got := p.text("cli-command")
+		if got == before || !strings.Contains(got, want) {
+			t.Errorf("%s: the commands shown did not follow the result (want %q in them): %.300q", what, want, got)
+		}
+		if n := eval[int](p, `window.__writes`); n != 0 {
+			t.Errorf("%s: the page wrote the clipboard %d times without a click", what, n)
+		}
+		if s := eval[string](p, `document.getElementById("status").textContent`); !strings.HasPrefix(s, "Refined in") {
+			t.Errorf("%s: status %q, want where the result was made", what, s)
+		}
+	}
+	before := p.text("cli-command")
+	p.setSelect("granularity-select", "char")
+	check("the article at character granularity", `s3:GetAcces*`, before)
+
+	p.selectExample("role-action-level")
+	eval[bool](p, testid("copy-cli")+`.click() || true`)
+	p.waitFor("the role's CLI commands", testid("cli-command")+`.textContent.includes("OrdersApiRole")`)
+	eval[bool](p, `(window.__writes = 0) === 0`)
+	before = p.text("cli-command")
+	p.setSelect("principal-select", "arn:aws:iam::123456789012:user/alice")
+	check("another principal", "alice", before)
+}

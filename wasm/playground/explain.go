@@ -129,8 +129,18 @@ func cliCommand(r *result) string {
 // for a principal, those of the whole recommendation; for one policy, the
 // command that installs its refined version.
 func (a *app) copyCLI() {
+	if cmd, done := a.showCLI(); cmd != "" {
+		a.copyText(cmd, done)
+	}
+}
+
+// showCLI writes the commands copyCLI copies into their box and shows it, and
+// returns them ("" when there are none) with what copying them says. A new
+// result calls it while the box is open: the commands shown follow the result,
+// but only a click copies them (the clipboard is the user's, and the status
+// line keeps saying where the result was made).
+func (a *app) showCLI() (cmd, done string) {
 	box := a.byID("cli-command")
-	var cmd, done string
 	switch {
 	case a.role.active():
 		cmd, done = a.role.cli(), "AWS CLI commands of the whole recommendation copied"
@@ -146,9 +156,7 @@ func (a *app) copyCLI() {
 		box.SetTextContent(cmd)
 	}
 	box.RemoveAttribute("hidden")
-	if cmd != "" {
-		a.copyText(cmd, done)
-	}
+	return cmd, done
 }
 
 // copyText writes text to the clipboard and says in the status line whether

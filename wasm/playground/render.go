@@ -93,7 +93,7 @@ func (a *app) drawSummary(res *result) (detach bool) {
 		setChunkedText(out.Underlying(), res.refined)
 	}
 	if box := a.byID("cli-command"); !box.HasAttribute("hidden") {
-		a.copyCLI()
+		a.showCLI() // the commands follow the result; a click copies them
 	}
 	return detach
 }

@@ -254,7 +254,7 @@ func (a *app) renderNothing(why string) {
 	a.diffKey = ""
 	a.trie.render(nil)
 	if box := a.byID("cli-command"); !box.HasAttribute("hidden") {
-		a.copyCLI() // the commands shown are this input's, as after a result (drawSummary)
+		a.showCLI() // the commands shown are this input's, as after a result (drawSummary)
 	}
 }
 
