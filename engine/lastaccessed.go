@@ -223,8 +223,7 @@ func matchNames(p string, names, keys *strtab, ascii bool, matched []bool) {
 	}
 	if _, literal := serviceOf(p); literal && ascii {
 		lit := foldKey(literalPrefix(p))
-		lo = keys.search(lo, hi, func(k string) bool { return k >= lit })
-		hi = keys.search(lo, hi, func(k string) bool { return !strings.HasPrefix(k, lit) })
+		lo, hi = keys.prefixRange(lit, lo, hi)
 		if !hasWildcard(p) { // one name, if its key is lit
 			if lo < hi && keys.at(lo) == lit {
 				matched[lo] = true

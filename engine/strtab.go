@@ -1,5 +1,7 @@
 package engine
 
+import "strings"
+
 // strtab is a list of strings kept as one string and where each ends. It holds
 // no pointer per string: a kept whole-catalog universe (two lists of 22,000
 // names) is a handful of objects that the garbage collector marks without
@@ -132,4 +134,12 @@ func (t *strtab) search(lo, hi int, f func(string) bool) int {
 		}
 	}
 	return lo
+}
+
+// prefixRange returns the range [lo, hi) of the strings starting with prefix,
+// within [a, b), for ascending strings.
+func (t *strtab) prefixRange(prefix string, a, b int) (lo, hi int) {
+	lo = t.search(a, b, func(s string) bool { return s >= prefix })
+	hi = t.search(lo, b, func(s string) bool { return !strings.HasPrefix(s, prefix) })
+	return lo, hi
 }

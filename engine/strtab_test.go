@@ -71,6 +71,22 @@ func TestStrtab(t *testing.T) {
 				if got != want {
 					t.Fatalf("search(%d, %d, >= %q) = %d, want %d", lo, hi, q, got, want)
 				}
+				gotLo, gotHi := tab.prefixRange(q, lo, hi)
+				wantLo, wantHi := hi, hi
+				for i := hi - 1; i >= lo; i-- {
+					if strings.HasPrefix(sorted[i], q) {
+						if wantHi == hi && (i == hi-1 || !strings.HasPrefix(sorted[i+1], q)) {
+							wantHi = i + 1
+						}
+						wantLo = i
+					}
+				}
+				if gotLo == gotHi && wantLo == wantHi {
+					continue // empty: where it is empty does not matter
+				}
+				if gotLo != wantLo || gotHi != wantHi {
+					t.Fatalf("prefixRange(%q, %d, %d) = [%d, %d), want [%d, %d)", q, lo, hi, gotLo, gotHi, wantLo, wantHi)
+				}
 			}
 		}
 	}

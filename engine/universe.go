@@ -335,9 +335,7 @@ func (u *universe) prefixRange(prefix string) (lo, hi int) {
 // foldedRange is prefixRange for a folded key, within [a, b) (a range that
 // holds every action starting with key).
 func (u *universe) foldedRange(key string, a, b int) (lo, hi int) {
-	lo = u.keys.search(a, b, func(k string) bool { return k >= key })
-	hi = u.keys.search(lo, b, func(k string) bool { return !strings.HasPrefix(k, key) })
-	return lo, hi
+	return u.keys.prefixRange(key, a, b)
 }
 
 // compareFoldASCII compares a folded key with an ASCII string folded on the fly.
