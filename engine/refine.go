@@ -89,15 +89,7 @@ func refineWithin(p *Policy, f *Findings, cat *Catalog, opt Options, s *Session,
 	}
 	// Verified from the bytes answered, parsed again (and once: the check
 	// route compares them with a candidate).
-	if res.Text == nil {
-		res.Verify = verifyParsed(p, nil, res.Kept, res.universe, r.memo, r.w)
-	} else if res.parsed, err = parsePolicy(res.Text); err != nil {
-		res.Verify = newVerification()
-		res.Verify.Structure = append(res.Verify.Structure, "the refined document does not parse: "+err.Error())
-		err = nil
-	} else {
-		res.Verify = verifyParsed(p, res.parsed, res.Kept, res.universe, r.memo, r.w)
-	}
+	res.Verify, res.parsed = verify(p, res.Text, res.Kept, res.universe, r.memo, r.w)
 	res.Size = Size{
 		Before:             policySize(AppendJSON(nil, p.Doc, "")),
 		ManagedPolicyQuota: QuotaManagedPolicy,

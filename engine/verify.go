@@ -19,22 +19,25 @@ import (
 // untouched and Deny statements are identical (C3), and looks for new entries
 // covered by another entry (C5).
 func verifyRefinement(orig *Policy, refined []byte, kept []int, u *universe) Verification {
-	return verify(orig, refined, kept, u, newMemo(), nil)
+	v, _ := verify(orig, refined, kept, u, newMemo(), nil)
+	return v
 }
 
 // verify is verifyRefinement with the checks of statement pairs that memo m
-// holds (see memo.check); it adds the ones it makes.
-func verify(orig *Policy, refined []byte, kept []int, u *universe, m *memo, w *work) Verification {
+// holds (see memo.check); it adds the ones it makes. It also returns the
+// refined document as it parsed it (nil for DETACH_POLICY or when it does not
+// parse).
+func verify(orig *Policy, refined []byte, kept []int, u *universe, m *memo, w *work) (Verification, *Policy) {
 	var ref *Policy
 	if refined != nil {
 		var err *Error
 		if ref, err = parsePolicy(refined); err != nil {
 			v := newVerification()
 			v.Structure = append(v.Structure, "the refined document does not parse: "+err.Error())
-			return v
+			return v, nil
 		}
 	}
-	return verifyParsed(orig, ref, kept, u, m, w)
+	return verifyParsed(orig, ref, kept, u, m, w), ref
 }
 
 func newVerification() Verification {
