@@ -155,15 +155,14 @@ if (n > 0) {
   }
   // With the test build (WORKER_TAGS=whittletest), whose GET /api/v1/_test/state
   // tells the instance's count of Go collections: for the last route, N more
-  // requests on the same instance, each followed by an untimed state request,
+  // requests on a new instance, each followed by an untimed state request,
   // and the CPU of the requests during which Go collected, apart, by the
   // instance's age (quarters of the run), with the live objects after each
   // collection.
   if (routeArgs.length > 0 && (await state(w)) !== null) {
     const [route, file] = routeArgs[routeArgs.length - 1].split("=");
     const routeBody = readFileSync(file);
-    // A new instance of its own, not retired before the end (each iteration is
-    // two requests).
+    // Not retired before the end (each iteration is two requests).
     const wa = await fresh();
     const envAged = { WHITTLE_RETIRE_REQUESTS: String(2 * n + 10) };
     let before = await state(wa, envAged);
