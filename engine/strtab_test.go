@@ -33,13 +33,15 @@ func TestStrtab(t *testing.T) {
 	if got := folded.strings(); !slices.Equal(got, want) {
 		t.Errorf("addFold: got %q, want %q", got, want)
 	}
+	spaced := strtab{text: "GetObject PutObject", ends: []uint32{9, 19}, sep: 1} // as the built-in catalog's lines
 	var c strtabBuilder
 	c.add("first")
 	c.appendTab(&names)
 	c.appendTab(&strtab{})
+	c.appendTab(&spaced)
 	c.add("last")
 	both := c.done()
-	if got, want := both.strings(), append(append([]string{"first"}, words...), "last"); !slices.Equal(got, want) {
+	if got, want := both.strings(), append(append([]string{"first"}, words...), "GetObject", "PutObject", "last"); !slices.Equal(got, want) {
 		t.Errorf("appendTab: got %q, want %q", got, want)
 	}
 
