@@ -22,16 +22,14 @@ import (
 // them first, and in the local workerd run the router of scripts/worker sends
 // only /api/ here.
 func serve() {
-	// Fewer collections: with GOGC=100 the kept instance, whose live heap is a few
-	// MB, collects every dozen or so article requests, a few ms each in wasm (one
-	// thread). GOGC=400 collects about a fifth as often; the memory limit makes Go
-	// collect harder before the heap nears the glue's retirement threshold (64 MiB
-	// of linear memory). Under Node (bench-node.mjs, kept instance, article, 300
-	// requests a run, runs alternated, load 8-10) the p90 of the request thread's
-	// CPU went from 7.2-9.6 ms to 4.6-7.3 ms; the medians are within the noise.
-	debug.SetGCPercent(400)
+	// Collections between requests, not inside them (handler.Collected): Go's
+	// own pacing off, a collection after any request that leaves more than
+	// handler.CollectBudget of garbage. The memory limit is the backstop for a
+	// request that alone nears the glue's retirement threshold (64 MiB of linear
+	// memory): Go collects inside that one.
+	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(48 << 20)
-	workers.ServeNonBlock(wrap(handler.New(nil)))
+	workers.ServeNonBlock(handler.Collected(wrap(handler.New(nil)), handler.CollectBudget))
 	workers.Ready()
 	select {} // the glue's requests arrive as JS events; Go waits for them here
 }

@@ -12,7 +12,10 @@ package main
 //	GET /api/v1/_test/state[?task=ID][&gc=1]
 //	                                   this instance: its number in the isolate, Go
 //	                                   start time, requests served, env, memory (after
-//	                                   a GC with gc=1); with task, when that task ran
+//	                                   a GC with gc=1), collections (and how many
+//	                                   of them ran inside an API request, not
+//	                                   between requests); with task, when that
+//	                                   task ran
 //	GET /api/v1/_test/waituntil?task=ID&ms=N[&plain=1]
 //	                                   answers at once; a task sleeps N ms, then
 //	                                   records the time (through cloudflare.WaitUntil,
@@ -28,6 +31,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -45,6 +49,9 @@ const testPrefix = "/api/v1/_test/"
 var (
 	goStart  = time.Now()
 	requests atomic.Int64
+	// insideGC counts the API requests during which Go collected garbage
+	// (handler.Collected collects after them, not during).
+	insideGC atomic.Int64
 
 	tasksMu sync.Mutex
 	tasks   = map[string]*task{}
@@ -88,7 +95,11 @@ func init() {
 					hog = append(hog, make([]byte, 256<<20))
 				}
 			default:
+				before := gcCycles()
 				h.ServeHTTP(w, r)
+				if gcCycles() != before {
+					insideGC.Add(1)
+				}
 			}
 		})
 	}
@@ -114,6 +125,7 @@ func state(w http.ResponseWriter, r *http.Request) {
 		"heapObjects": ms.HeapObjects,
 		"sys":         ms.Sys,
 		"numGC":       ms.NumGC,
+		"insideGC":    insideGC.Load(),
 		"goroutines":  runtime.NumGoroutine(),
 		"nowMs":       time.Now().UnixMilli(),
 		"hogs":        len(hog),
@@ -128,6 +140,13 @@ func state(w http.ResponseWriter, r *http.Request) {
 		tasksMu.Unlock()
 	}
 	writeTestJSON(w, out)
+}
+
+// gcCycles is the count of Go's completed collections.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 func waitUntil(w http.ResponseWriter, r *http.Request) {

@@ -37,12 +37,13 @@
 //     never releases some js.Func callbacks of its stream bridges: of each
 //     then/catch pair it makes for a promise, the one not called, four a request)
 //     and the engine's caches; retiring bounds both for the price of one Go start
-//     per RETIRE_REQUESTS requests. The leak also makes an aging instance collect
-//     garbage more and more often (about 17 more live objects a request; each
-//     collection costs its request 10-12 ms of CPU): under Node, 21 collecting
-//     check requests in an instance's first 800 requests, 120 in its requests
-//     2,400 to 3,200 (WHITTLE_BENCH_AGE in scripts/bench-worker); the first
-//     check request of a new instance (V8's code warm) costs about 40 ms. Hence
+//     per RETIRE_REQUESTS requests. The leak also makes an aging instance's
+//     collections dearer (about 17 more live objects a request; Go collects
+//     between requests, handler.Collected): under Node, the collecting check
+//     requests of an instance's first 1,200 requests cost what the others
+//     cost, within a ms; in its requests 1,200 to 1,600 one in ten cost 15-20
+//     ms more (WHITTLE_BENCH_AGE in scripts/bench-worker); the first check
+//     request of a new instance (V8's code warm) costs about 40 ms. Hence
 //     1,000, not 5,000.
 //   - A dead instance is replaced. A Go panic is the handler's business (500
 //     INTERNAL, the instance lives on); but if the instance itself dies (os.Exit,

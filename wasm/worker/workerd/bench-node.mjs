@@ -156,7 +156,7 @@ if (n > 0) {
   // With the test build (WORKER_TAGS=whittletest), whose GET /api/v1/_test/state
   // tells the instance's count of Go collections: for the last route, N more
   // requests on a new instance, each followed by an untimed state request,
-  // and the CPU of the requests during which Go collected, apart, by the
+  // and the CPU and wall time of the requests during which Go collected, apart, by the
   // instance's age (quarters of the run), with the live objects after each
   // collection.
   if (routeArgs.length > 0 && (await state(w)) !== null) {
@@ -225,6 +225,8 @@ if (aged !== null) {
       collecting: coll.length,
       cpuCollecting: coll.length ? stat(coll, "cpu") : null,
       cpuOthers: stat(part.filter((r) => !r.collected), "cpu"),
+      wallCollecting: coll.length ? stat(coll, "wall") : null,
+      wallOthers: stat(part.filter((r) => !r.collected), "wall"),
       liveObjectsAfterLastCollection: coll.length ? coll[coll.length - 1].objects : null,
     });
   }
