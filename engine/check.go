@@ -523,7 +523,7 @@ func related(o, c *Statement) bool {
 	if o.Key == "NotAction" {
 		for _, op := range o.Patterns {
 			for _, cp := range c.Patterns {
-				if foldKey(op.Text) == foldKey(cp.Text) {
+				if equalFoldKey(op.Text, cp.Text) {
 					return true
 				}
 			}
@@ -572,8 +572,13 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe, w *wo
 		entries := func(st *Statement) map[string]string {
 			m := map[string]string{}
 			if st != nil {
-				for _, p := range st.Patterns {
-					m[foldKey(p.Text)] = p.Text
+				texts := make([]string, len(st.Patterns))
+				for i, p := range st.Patterns {
+					texts[i] = p.Text
+				}
+				keys := foldAll(texts, func(t string) string { return t })
+				for i, p := range st.Patterns {
+					m[keys[i]] = p.Text
 				}
 			}
 			return m

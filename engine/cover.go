@@ -122,14 +122,7 @@ func foldAll(ss []string, part func(string) string) []string {
 	buf := make([]byte, 0, size)
 	ends := make([]int, len(ss))
 	for i, s := range ss {
-		p := part(s)
-		if isASCII(p) {
-			for k := 0; k < len(p); k++ {
-				buf = append(buf, lowerASCII(p[k]))
-			}
-		} else {
-			buf = append(buf, foldKey(p)...)
-		}
+		buf = appendFold(buf, part(s))
 		ends[i] = len(buf)
 	}
 	all := string(buf)

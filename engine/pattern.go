@@ -153,6 +153,57 @@ func foldKeySlow(s string) string {
 	return b.String()
 }
 
+// appendFold appends foldKey(s) to dst, without making the folded string.
+func appendFold(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				dst = utf8.AppendRune(dst, fold(r))
+			}
+			return dst
+		}
+		dst = append(dst, lowerASCII(s[i]))
+	}
+	return dst
+}
+
+// hasPrefixFold reports whether foldKey(s) begins with foldKey(prefix), without
+// making either when the bytes compared are ASCII.
+func hasPrefixFold(s, prefix string) bool {
+	if len(prefix) <= len(s) {
+		i := 0
+		for ; i < len(prefix); i++ {
+			a, b := s[i], prefix[i]
+			if a >= utf8.RuneSelf || b >= utf8.RuneSelf {
+				break // a rune of several bytes may fold to one (the Kelvin sign to k)
+			}
+			if lowerASCII(a) != lowerASCII(b) {
+				return false
+			}
+		}
+		if i == len(prefix) {
+			return true
+		}
+	} else if isASCII(s) && isASCII(prefix) {
+		return false
+	}
+	return strings.HasPrefix(foldKey(s), foldKey(prefix))
+}
+
+// equalFoldKey reports whether foldKey(a) == foldKey(b), without making either
+// when both are ASCII.
+func equalFoldKey(a, b string) bool {
+	if len(a) == len(b) && isASCII(a) && isASCII(b) {
+		for i := 0; i < len(a); i++ {
+			if lowerASCII(a[i]) != lowerASCII(b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return foldKey(a) == foldKey(b)
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -264,9 +315,8 @@ func includes(p, q string, w *work) bool {
 	if !hasWildcard(q) {
 		return false // q matches one string, p infinitely many
 	}
-	lp, lq := foldKey(literalPrefix(p)), foldKey(literalPrefix(q))
-	if !strings.HasPrefix(lp, lq) {
-		return false // p matches lp followed by a letter q cannot take
+	if !hasPrefixFold(literalPrefix(p), literalPrefix(q)) {
+		return false // p matches its literal prefix followed by a letter q cannot take
 	}
 	if len(q) > 0 && q[len(q)-1] == '*' && len(literalPrefix(q)) == len(q)-1 {
 		return true // q is lq*, and every string of p starts with lp
@@ -294,11 +344,11 @@ func includesAny(p string, qs []string, w *work) bool {
 	}
 	// Only patterns whose literal prefix is compatible with p's can match any
 	// string of p.
-	lp := foldKey(literalPrefix(p))
+	lp := literalPrefix(p)
 	var useful []string
 	for _, q := range qs {
-		lq := foldKey(literalPrefix(q))
-		if q == "*" || strings.HasPrefix(lp, lq) || strings.HasPrefix(lq, lp) {
+		lq := literalPrefix(q)
+		if q == "*" || hasPrefixFold(lp, lq) || hasPrefixFold(lq, lp) {
 			useful = append(useful, q)
 		}
 	}
@@ -337,15 +387,7 @@ func (x *patternIndex) Swap(i, j int) {
 func (x *patternIndex) candidates(p string, f func(i int) bool) {
 	// lp folded: an ASCII one into the index's scratch buffer, without an
 	// allocation, then compared as bytes.
-	lp := literalPrefix(p)
-	if isASCII(lp) {
-		x.scratch = x.scratch[:0]
-		for i := 0; i < len(lp); i++ {
-			x.scratch = append(x.scratch, lowerASCII(lp[i]))
-		}
-	} else {
-		x.scratch = append(x.scratch[:0], foldKey(lp)...)
-	}
+	x.scratch = appendFold(x.scratch[:0], literalPrefix(p))
 	if len(x.keys) <= linearKeys {
 		// A few keys: each tested in turn costs less than the searches.
 		q := x.scratch

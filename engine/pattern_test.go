@@ -415,3 +415,37 @@ func TestValidateNameFast(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldHelpers checks appendFold, hasPrefixFold and equalFoldKey against
+// their definitions by foldKey, on every pair of short strings over an
+// alphabet with the cases that differ: ASCII letters in both cases, a rune of
+// three bytes that folds to an ASCII letter (the Kelvin sign), one that folds
+// to another of two bytes, and a byte that is not UTF-8.
+func TestFoldHelpers(t *testing.T) {
+	alphabet := []string{"k", "K", "\u212a", "ß", "\u1e9e", "\xff", ":", "*", "s"}
+	var strs []string
+	var gen func(prefix string, n int)
+	gen = func(prefix string, n int) {
+		strs = append(strs, prefix)
+		if n == 0 {
+			return
+		}
+		for _, a := range alphabet {
+			gen(prefix+a, n-1)
+		}
+	}
+	gen("", 3)
+	for _, a := range strs {
+		if got, want := string(appendFold([]byte("x"), a)), "x"+foldKey(a); got != want {
+			t.Fatalf("appendFold(%q, %q) = %q, want %q", "x", a, got, want)
+		}
+		for _, b := range strs {
+			if got, want := hasPrefixFold(a, b), strings.HasPrefix(foldKey(a), foldKey(b)); got != want {
+				t.Fatalf("hasPrefixFold(%q, %q) = %v, want %v", a, b, got, want)
+			}
+			if got, want := equalFoldKey(a, b), foldKey(a) == foldKey(b); got != want {
+				t.Fatalf("equalFoldKey(%q, %q) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}

@@ -89,14 +89,10 @@ func (b *strtabBuilder) add(parts ...string) {
 // turn: folding goes rune by rune), without a copy of an ASCII part.
 func (b *strtabBuilder) addFold(parts ...string) {
 	for _, p := range parts {
-		if isASCII(p) {
-			for i := 0; i < len(p); i++ {
-				b.text = append(b.text, lowerASCII(p[i]))
-			}
-		} else {
+		if !isASCII(p) {
 			b.nonASCII = true
-			b.text = append(b.text, foldKey(p)...)
 		}
+		b.text = appendFold(b.text, p)
 	}
 	b.ends = append(b.ends, uint32(len(b.text)))
 }
