@@ -5,7 +5,7 @@
 // workerd must be the native engine's, byte for byte.
 //
 //	go test -count=1 -tags e2e -run Workerd ./e2e
-//	go test -tags e2e -run '^$' -bench 'Workerd(Refine|Catalog)$' -benchtime 50x ./e2e   # warm latency
+//	go test -tags e2e -run '^$' -bench 'Workerd(Refine|Catalog|Roles)$' -benchtime 50x ./e2e   # warm latency and CPU
 //	go test -tags e2e -run '^$' -bench WorkerdFirst -benchtime 7x ./e2e   # first request of a new isolate
 //
 // These tests fail, never skip, when Node.js or workerd cannot run.
@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -438,9 +439,10 @@ func TestWorkerdStatic(t *testing.T) {
 	}
 }
 
-// BenchmarkWorkerdRefine measures warm request latency through workerd for the
-// article example (the isolate's kept Go instance, see wasm/worker/glue) and
-// reports the median and 90th percentile besides the mean.
+// BenchmarkWorkerdRefine measures warm requests through workerd for the
+// article example (the isolate's kept Go instance, see wasm/worker/glue): the
+// median and 90th percentile of their latency besides the mean, and their CPU
+// time in workerd (see benchWorkerd).
 func BenchmarkWorkerdRefine(b *testing.B) {
 	benchWorkerd(b, "POST", "/api/v1/refine", articleRequest(b))
 }
@@ -451,42 +453,36 @@ func BenchmarkWorkerdCatalog(b *testing.B) {
 	benchWorkerd(b, "GET", "/api/v1/catalog", nil)
 }
 
-// BenchmarkWorkerdFirst is the first request of a new isolate: each iteration
-// starts workerd afresh (with an empty static folder, so that the router answers
-// the readiness probe and the API's isolate has run nothing), then times the
-// article request: Go's start with cold code, the built-in catalog, the refine.
-func BenchmarkWorkerdFirst(b *testing.B) {
-	dir := build(b, "")
-	article := articleRequest(b)
-	want := nativeRefine(b, article)
-	times := make([]time.Duration, 0, b.N)
-	for range b.N {
-		b.StopTimer()
-		w := serve(b, dir, b.TempDir())
-		b.StartTimer()
-		t0 := time.Now()
-		got := w.do(b, "POST", "/api/v1/refine", article)
-		times = append(times, time.Since(t0))
-		b.StopTimer()
-		if got.status != 200 || !bytes.Equal(got.body, want) {
-			b.Fatalf("first request: status %d: %.200s", got.status, got.body)
-		}
-		w.stop()
+// BenchmarkWorkerdRoles is the recommendation and check routes for
+// OrdersApiRole's three policies (the golden requests that scripts/bench-worker
+// also sends under Node), through workerd.
+func BenchmarkWorkerdRoles(b *testing.B) {
+	for _, c := range []struct{ route, file string }{
+		{"recommendation", "recommendation-role-action-level"},
+		{"check", "check-role-recommendation"},
+	} {
+		body := readFile(b, "engine/testdata/golden/"+c.file+".request.json")
+		b.Run(c.route, func(b *testing.B) { benchWorkerd(b, "POST", "/api/v1/"+c.route, body) })
 	}
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
-	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
 }
 
 func benchWorkerd(b *testing.B, method, path string, body []byte) {
 	w := start(b, "")
+	pid := w.cmd.Process.Pid // scripts/worker serve execs workerd
 	for range 5 { // warm: compile the module, fill caches
 		if got := w.do(b, method, path, body); got.status != 200 {
 			b.Fatalf("warm-up: status %d: %s", got.status, got.body)
 		}
 	}
+	// workerd runs its event loop, and the isolate's JavaScript and
+	// WebAssembly, on its main thread; V8's worker threads compile and collect
+	// in the background.
+	iso := strconv.Itoa(pid)
 	times := make([]time.Duration, 0, b.N)
+	cpu := make([]time.Duration, 0, b.N)
+	var all time.Duration
 	b.ResetTimer()
+	before := threadCPU(b, pid)
 	for range b.N {
 		t0 := time.Now()
 		got := w.do(b, method, path, body)
@@ -494,9 +490,57 @@ func benchWorkerd(b *testing.B, method, path string, body []byte) {
 		if got.status != 200 {
 			b.Fatalf("status %d", got.status)
 		}
+		b.StopTimer()
+		after := threadCPU(b, pid)
+		cpu = append(cpu, after[iso]-before[iso])
+		for tid, c := range after {
+			all += c - before[tid]
+		}
+		before = after
+		b.StartTimer()
 	}
 	b.StopTimer()
+	var sum time.Duration
+	for _, c := range cpu {
+		sum += c
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
-	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+	slices.Sort(cpu)
+	at := func(v []time.Duration, q float64) time.Duration { return v[min(len(v)-1, int(float64(len(v))*q))] }
+	b.ReportMetric(ms(at(times, 0.5)), "median-ms")
+	b.ReportMetric(ms(at(times, 0.9)), "p90-ms")
+	b.ReportMetric(ms(sum/time.Duration(len(cpu))), "cpu-mean-ms")
+	b.ReportMetric(ms(at(cpu, 0.5)), "cpu-median-ms")
+	b.ReportMetric(ms(at(cpu, 0.99)), "cpu-p99-ms")
+	b.ReportMetric(ms(cpu[len(cpu)-1]), "cpu-max-ms")
+	b.ReportMetric(ms(all/time.Duration(len(cpu))), "cpu-all-mean-ms")
+}
+
+// threadCPU returns the CPU time that each thread of process pid has used so far,
+// by thread id (Linux: /proc/PID/task/TID/schedstat, whose first field is the
+// thread's run time in ns; exact for a thread that is not running, as
+// workerd's are between two requests of a benchmark). The main thread's is
+// what a Worker's CPU time counts (with workerd's own work for the request,
+// reading and writing HTTP, a little more).
+func threadCPU(t testing.TB, pid int) map[string]time.Duration {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("the CPU time of workerd's threads: %v", err)
+	}
+	out := make(map[string]time.Duration, len(tasks))
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, task.Name(), "schedstat"))
+		if err != nil {
+			continue // the thread ended
+		}
+		var ns int64
+		if _, err := fmt.Sscan(string(b), &ns); err != nil {
+			t.Fatalf("%s/%s/schedstat: %q: %v", dir, task.Name(), b, err)
+		}
+		out[task.Name()] = time.Duration(ns)
+	}
+	return out
 }
