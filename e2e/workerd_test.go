@@ -468,8 +468,9 @@ func BenchmarkWorkerdRoles(b *testing.B) {
 
 func benchWorkerd(b *testing.B, method, path string, body []byte) {
 	w := start(b, "")
-	pid := w.cmd.Process.Pid // scripts/worker serve execs workerd
-	for range 5 {            // warm: compile the module, fill caches
+	// scripts/worker serve execs workerd: its pid is the command's.
+	pid := w.cmd.Process.Pid
+	for range 5 { // warm: compile the module, fill caches
 		if got := w.do(b, method, path, body); got.status != 200 {
 			b.Fatalf("warm-up: status %d: %s", got.status, got.body)
 		}
