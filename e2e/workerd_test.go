@@ -466,6 +466,40 @@ func BenchmarkWorkerdRoles(b *testing.B) {
 	}
 }
 
+// BenchmarkWorkerdFirst is the first request of a new isolate: each iteration
+// starts workerd afresh (with an empty static folder, so that the router answers
+// the readiness probe and the API's isolate has run nothing), then times the
+// article request: Go's start with cold code, the built-in catalog, the refine;
+// its latency and the CPU time of workerd's main thread.
+func BenchmarkWorkerdFirst(b *testing.B) {
+	dir := build(b, "")
+	article := articleRequest(b)
+	want := nativeRefine(b, article)
+	times := make([]time.Duration, 0, b.N)
+	cpu := make([]time.Duration, 0, b.N)
+	for range b.N {
+		b.StopTimer()
+		w := serve(b, dir, b.TempDir())
+		mainTID := strconv.Itoa(w.cmd.Process.Pid) // workerd's main thread (see benchWorkerd)
+		before := threadCPU(b, w.cmd.Process.Pid)[mainTID]
+		b.StartTimer()
+		t0 := time.Now()
+		got := w.do(b, "POST", "/api/v1/refine", article)
+		times = append(times, time.Since(t0))
+		b.StopTimer()
+		cpu = append(cpu, threadCPU(b, w.cmd.Process.Pid)[mainTID]-before)
+		if got.status != 200 || !bytes.Equal(got.body, want) {
+			b.Fatalf("first request: status %d: %.200s", got.status, got.body)
+		}
+		w.stop()
+	}
+	slices.Sort(times)
+	slices.Sort(cpu)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+	b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds())/1000, "cpu-median-ms")
+}
+
 func benchWorkerd(b *testing.B, method, path string, body []byte) {
 	w := start(b, "")
 	// scripts/worker serve execs workerd: its pid is the command's.

@@ -13,10 +13,8 @@ import (
 
 // serve hands the API to the Workers runtime and keeps this Go instance running:
 // the glue of wasm/worker/glue/worker.mjs starts one instance per isolate and
-// sends it every request, so main must never return. (workers.Serve returns, and
-// main with it, once the first response body is closed: it is made for one
-// instance per request.) ServeNonBlock and Ready are workers.Serve without that
-// wait; the handler is the same http.Handler.
+// sends it every request, through the bridge of bridge_js.go, so main must
+// never return. workers.Ready tells the glue that the handler is in place.
 //
 // Static files never reach it: on Cloudflare the [assets] of wrangler.toml answer
 // them first, and in the local workerd run the router of scripts/worker sends
@@ -29,7 +27,7 @@ func serve() {
 	// memory): Go collects inside that one.
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(48 << 20)
-	workers.ServeNonBlock(handler.Collected(wrap(handler.New(nil)), handler.CollectBudget))
+	bridge(handler.Collected(wrap(handler.New(nil)), handler.CollectBudget))
 	workers.Ready()
 	select {} // the glue's requests arrive as JS events; Go waits for them here
 }

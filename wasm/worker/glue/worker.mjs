@@ -6,23 +6,26 @@
 //   - The instance starts on the first request (not at module load: Go's runtime
 //     needs crypto.getRandomValues and setTimeout, which a Worker may not use at
 //     global scope) and lives while the isolate does. Go's main never returns
-//     (wasm/worker/serve_js.go); the handler that workers.ServeNonBlock registers
-//     as binding.handleRequest serves each request.
+//     (wasm/worker/serve_js.go).
+//   - A request enters Go as one call and its answer comes out as one
+//     (binding.serveBuffered, wasm/worker/bridge_js.go): method, URL, headers
+//     and the body's bytes in; status, headers and the answer's bytes out, to
+//     the same http.Handler. syumai/workers's own bridge (binding.handleRequest)
+//     streams both bodies through promises and makes about 60 JS values a
+//     request, each with a Go finalizer; in workerd that cost 1.7 ms of the
+//     isolate's CPU a request, and it leaked a few js.Func callbacks each time.
 //   - Requests enter Go one at a time (a promise chain, `queue`). workerd runs an
 //     isolate's requests interleaved on one thread, and Go, on any JS event, runs
-//     every goroutine that is ready. syumai/workers reads env and ctx from one
-//     context object per instance (below): with two requests inside Go, a handler
-//     that waits (on its body, say) could resume after the other request's turn
-//     began and call ctx.waitUntil on that request's ctx. The queue makes env and
-//     ctx exactly the request's own, and keeps one request's goroutines off
-//     another request's streams (workerd forbids using a request's I/O objects
-//     from another). The engine does no I/O, so the queue costs no throughput:
-//     Go's work is serial anyway. (The 200-request test in e2e also passes
-//     without the queue: the bodies Go reads are the glue's in-memory streams.)
+//     every goroutine that is ready. cloudflare.Getenv and cloudflare.WaitUntil
+//     read env and ctx from one context object per instance (below): with two
+//     requests inside Go, a handler that waits (on a promise, say) could resume
+//     after the other request's turn began and call ctx.waitUntil on that
+//     request's ctx. The queue makes env and ctx exactly the request's own. The
+//     engine does no I/O, so the queue costs no throughput: Go's work is serial
+//     anyway.
 //   - So that a slow upload cannot hold the queue, a request's body is read before
-//     its turn (at most MAX_BODY + 1 bytes: the handler answers 413 past MAX_BODY),
-//     and the answer's body is read whole before the next turn (answers are JSON
-//     of at most a few hundred KB).
+//     its turn (at most MAX_BODY + 1 bytes: the handler answers 413 past MAX_BODY);
+//     the answer comes whole (answers are JSON of at most a few hundred KB).
 //   - env and ctx reach Go as with the generated glue (cloudflare.Getenv,
 //     cloudflare.WaitUntil read the runtime context): the context of the instance
 //     gets the env and ctx of each request at the start of its turn.
@@ -33,18 +36,11 @@
 //     env.WHITTLE_RETIRE_REQUESTS; scripts/bench-worker measures with more), or once
 //     its linear memory (which never shrinks) passes RETIRE_BYTES, an instance
 //     gets no more requests and the next one starts a new instance. Go's heap is
-//     reused, but the instance keeps what leaks slowly per request (syumai/workers
-//     never releases some js.Func callbacks of its stream bridges: of each
-//     then/catch pair it makes for a promise, the one not called, four a request)
-//     and the engine's caches; retiring bounds both for the price of one Go start
-//     per RETIRE_REQUESTS requests. The leak also makes an aging instance's
-//     collections dearer (about 17 more live objects a request; Go collects
-//     between requests, handler.Collected): under Node, the collecting check
-//     requests of an instance's first 1,200 requests cost what the others
-//     cost, within a ms; in its requests 1,200 to 1,600 one in ten cost 15-20
-//     ms more (WHITTLE_BENCH_AGE in scripts/bench-worker); the first check
-//     request of a new instance (V8's code warm) costs about 40 ms. Hence
-//     1,000, not 5,000.
+//     reused and the engine's caches are bounded; nothing is known to grow with
+//     the requests (TestWorkerdMemory: the JS values Go holds and the live heap
+//     stay flat), so retirement is a bound for what is not known, at the price
+//     of one Go start (about 40 ms for a first check, V8's code warm) per
+//     RETIRE_REQUESTS requests.
 //   - A dead instance is replaced. A Go panic is the handler's business (500
 //     INTERNAL, the instance lives on); but if the instance itself dies (os.Exit,
 //     a fatal error such as out of memory, or a WebAssembly trap), the request in
@@ -57,6 +53,10 @@ import { createRuntimeContext, loadModule } from "./runtime.mjs";
 
 // MAX_BODY is engine.MaxRequestBytes (e2e checks that the two agree).
 const MAX_BODY = 4194304;
+
+// NULL_BODY are the statuses whose answers have no body (the fetch standard's
+// null body statuses; a Response with one of them and a body is an error).
+const NULL_BODY = [101, 204, 205, 304];
 
 // INTERNAL is the handler's 500 answer, byte for byte (engine.CodeInternal).
 const INTERNAL = "{\n  \"error\": {\n    \"code\": \"INTERNAL\",\n    \"message\": \"internal error\"\n  }\n}\n";
@@ -71,7 +71,7 @@ globalThis.tryCatch = (fn) => {
 };
 
 // RETIRE_REQUESTS and RETIRE_BYTES: when an instance is retired (see above).
-const RETIRE_REQUESTS = 1000;
+const RETIRE_REQUESTS = 10000;
 const RETIRE_BYTES = 64 << 20;
 
 // TURN_LIMIT_MS bounds a request's time in Go (the engine needs well under a
@@ -192,30 +192,25 @@ async function turn(request, body, env, ctx) {
       inst.stuck = true;
       inst.fail?.(new Error(`Go did not answer within ${limit} ms`));
     }, limit);
-    const headers = new Headers(request.headers);
-    // The body is in memory now (maybe cut at MAX_BODY + 1): its length, which
-    // lets the handler read it into one buffer of the right size.
-    if (body === null) headers.delete("Content-Length");
-    else headers.set("Content-Length", String(body.length));
+    // The request goes in as one call, the answer comes out as one
+    // (wasm/worker/bridge_js.go): method, URL, headers as [name, value, ...],
+    // the body in memory (maybe cut at MAX_BODY + 1, with its length as
+    // Content-Length, which lets the handler read it into one buffer of the
+    // right size).
+    const headers = [];
+    for (const [name, value] of request.headers) {
+      if (name !== "content-length") headers.push(name, value);
+    }
     const bodyless = request.method === "GET" || request.method === "HEAD" || body === null;
-    const req = new Request(request.url, {
-      method: request.method,
-      headers,
-      // One chunk: syumai/workers's body reader leaks a js.Func for every chunk it
-      // reads, and workerd cuts a buffer body into 4 KiB chunks (a 4 MiB body
-      // would leave 2,000 callbacks and 200 KB in the instance).
-      body: bodyless ? null : new ReadableStream({ start: (c) => (c.enqueue(body), c.close()) }),
-      duplex: "half", // the fetch standard's word for a stream body (Node asks for it)
-      cf: request.cf, // Cloudflare's request properties (syumai/workers's fetch.NewIncomingProperties)
-    });
+    if (!bodyless) headers.push("content-length", String(body.length));
     inst.served++;
-    const res = await Promise.race([inst.binding.handleRequest(req), death]);
-    const out = res.body === null ? null : await Promise.race([res.arrayBuffer(), death]);
-    return new Response(request.method === "HEAD" ? null : out, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers,
+    const answer = new Promise((resolve) => {
+      inst.binding.serveBuffered(request.method, request.url, headers, bodyless ? null : body, (status, hs, out) => resolve({ status, hs, out }));
     });
+    const { status, hs, out } = await Promise.race([answer, death]);
+    const h = new Headers();
+    for (let i = 0; i < hs.length; i += 2) h.append(hs[i], hs[i + 1]);
+    return new Response(request.method === "HEAD" || NULL_BODY.includes(status) ? null : out, { status, headers: h });
   } catch (e) {
     if (inst === null || !inst.dead) console.error("whittle: request failed:", e);
     return internalError(request);
