@@ -344,11 +344,12 @@ func (p *jsonParser) str() (string, bool) {
 	t := p.text
 	p.pos++ // opening quote
 	start := p.pos
-	// Fast path: no escapes.
+	// Fast path: no escapes (and UTF-8 checked apart only past ASCII).
+	var high byte
 	for i := start; i < len(t); i++ {
 		c := t[i]
 		if c == '"' {
-			if !utf8.Valid(t[start:i]) {
+			if high >= utf8.RuneSelf && !utf8.Valid(t[start:i]) {
 				break
 			}
 			p.pos = i + 1
@@ -357,6 +358,7 @@ func (p *jsonParser) str() (string, bool) {
 		if c == '\\' || c < 0x20 {
 			break
 		}
+		high |= c
 	}
 	var b strings.Builder
 	for {

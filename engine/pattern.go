@@ -155,14 +155,24 @@ func foldKeySlow(s string) string {
 
 // appendFold appends foldKey(s) to dst, without making the folded string.
 func appendFold(dst []byte, s string) []byte {
+	// Grown once and written by index: in WebAssembly an append a byte costs
+	// several times the byte's own work.
+	n := len(dst)
+	dst = slices.Grow(dst, len(s))[:n+len(s)]
+	out := dst[n:]
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			dst = dst[:n+i]
 			for _, r := range s[i:] {
 				dst = utf8.AppendRune(dst, fold(r))
 			}
 			return dst
 		}
-		dst = append(dst, lowerASCII(s[i]))
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
 	}
 	return dst
 }
