@@ -569,34 +569,7 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe, w *wo
 		}
 		path := orig.statementPath(o.Index)
 		c, mineSt := theirs[o.Index], ours[o.Index]
-		entries := func(st *Statement) map[string]string {
-			m := map[string]string{}
-			if st != nil {
-				texts := make([]string, len(st.Patterns))
-				for i, p := range st.Patterns {
-					texts[i] = p.Text
-				}
-				keys := foldAll(texts, func(t string) string { return t })
-				for i, p := range st.Patterns {
-					m[keys[i]] = p.Text
-				}
-			}
-			return m
-		}
-		ce, we := entries(c), entries(mineSt)
-		var onlyC, onlyW []string
-		for k, t := range ce {
-			if _, ok := we[k]; !ok {
-				onlyC = append(onlyC, path+": "+t)
-			}
-		}
-		for k, t := range we {
-			if _, ok := ce[k]; !ok {
-				onlyW = append(onlyW, path+": "+t)
-			}
-		}
-		slices.Sort(onlyC)
-		slices.Sort(onlyW)
+		onlyC, onlyW := entryDiff(path, c, mineSt)
 		d.OnlyInCandidate = append(d.OnlyInCandidate, onlyC...)
 		d.OnlyInWhittle = append(d.OnlyInWhittle, onlyW...)
 		// The same entries (as Match reads them: folded) under the same key
@@ -608,6 +581,57 @@ func whittleDiff(orig, cand *Policy, kept []int, res *Result, u *universe, w *wo
 		}
 	}
 	return d
+}
+
+// entryDiff returns the entries of a that b lacks and those of b that a lacks,
+// compared folded (as Match reads them), each as "path: text", sorted.
+func entryDiff(path string, a, b *Statement) (onlyA, onlyB []string) {
+	ae, be := diffEntries(a), diffEntries(b)
+	for i, j := 0, 0; i < len(ae) || j < len(be); {
+		switch {
+		case j == len(be) || i < len(ae) && ae[i].key < be[j].key:
+			onlyA = append(onlyA, path+": "+ae[i].text)
+			i++
+		case i == len(ae) || be[j].key < ae[i].key:
+			onlyB = append(onlyB, path+": "+be[j].text)
+			j++
+		default:
+			i, j = i+1, j+1
+		}
+	}
+	slices.Sort(onlyA)
+	slices.Sort(onlyB)
+	return onlyA, onlyB
+}
+
+// diffEntry is an entry of a statement, by its folded text.
+type diffEntry struct{ key, text string }
+
+// diffEntries returns the entries of st (nil: none) sorted by their folded
+// text, one for each folded text (the last written: as the entries of a map
+// would be).
+func diffEntries(st *Statement) []diffEntry {
+	if st == nil {
+		return nil
+	}
+	texts := make([]string, len(st.Patterns))
+	for i, p := range st.Patterns {
+		texts[i] = p.Text
+	}
+	keys := foldAll(texts, func(t string) string { return t })
+	es := make([]diffEntry, len(keys))
+	for i, k := range keys {
+		es[i] = diffEntry{k, texts[i]}
+	}
+	slices.SortStableFunc(es, func(a, b diffEntry) int { return strings.Compare(a.key, b.key) })
+	out := es[:0]
+	for i, e := range es {
+		if i+1 < len(es) && es[i+1].key == e.key {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // sameAllowed reports whether two statements (nil: removed) allow the same

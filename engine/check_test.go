@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -270,4 +271,56 @@ func TestCheckBounded(t *testing.T) {
 		t.Errorf("answered %s, want NOT_EXACT", resp.Checks[0].Verdict)
 	}
 	t.Logf("answer: %v", err)
+}
+
+// TestEntryDiff checks entryDiff against its definition by maps of folded
+// texts (the last text of a folded key stands for it), on random statements
+// whose entries repeat under other cases.
+func TestEntryDiff(t *testing.T) {
+	texts := []string{"s3:GetObject", "S3:getobject", "s3:Get*", "S3:GET*", "ec2:Describe*", "\u212ams:Decrypt", "kms:decrypt", "iam:PassRole"}
+	byMaps := func(path string, a, b *Statement) (onlyA, onlyB []string) {
+		entries := func(st *Statement) map[string]string {
+			m := map[string]string{}
+			if st != nil {
+				for _, p := range st.Patterns {
+					m[foldKey(p.Text)] = p.Text
+				}
+			}
+			return m
+		}
+		ae, be := entries(a), entries(b)
+		for k, t := range ae {
+			if _, ok := be[k]; !ok {
+				onlyA = append(onlyA, path+": "+t)
+			}
+		}
+		for k, t := range be {
+			if _, ok := ae[k]; !ok {
+				onlyB = append(onlyB, path+": "+t)
+			}
+		}
+		slices.Sort(onlyA)
+		slices.Sort(onlyB)
+		return onlyA, onlyB
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	statement := func() *Statement {
+		n := rng.IntN(6) - 1
+		if n < 0 {
+			return nil
+		}
+		st := &Statement{Key: "Action"}
+		for range n {
+			st.Patterns = append(st.Patterns, PatternRef{Text: texts[rng.IntN(len(texts))]})
+		}
+		return st
+	}
+	for range 2000 {
+		a, b := statement(), statement()
+		gotA, gotB := entryDiff("Statement[0]", a, b)
+		wantA, wantB := byMaps("Statement[0]", a, b)
+		if !slices.Equal(gotA, wantA) || !slices.Equal(gotB, wantB) {
+			t.Fatalf("entryDiff(%v, %v) = %q, %q; want %q, %q", a, b, gotA, gotB, wantA, wantB)
+		}
+	}
 }
