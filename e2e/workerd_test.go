@@ -6,6 +6,7 @@
 //
 //	go test -count=1 -tags e2e -run Workerd ./e2e
 //	go test -tags e2e -run '^$' -bench 'Workerd(Refine|Catalog|Roles)$' -benchtime 50x ./e2e   # warm latency and CPU
+//	WHITTLE_BENCH_BUILD=DIR go test ...   # the same benchmarks on another build (scripts/worker build into DIR)
 //	go test -tags e2e -run '^$' -bench WorkerdFirst -benchtime 7x ./e2e   # first request of a new isolate
 //
 // These tests fail, never skip, when Node.js or workerd cannot run.
@@ -501,7 +502,11 @@ func BenchmarkWorkerdFirst(b *testing.B) {
 }
 
 func benchWorkerd(b *testing.B, method, path string, body []byte) {
-	w := start(b, "")
+	dir := os.Getenv("WHITTLE_BENCH_BUILD") // another build to measure (an A/B's other half)
+	if dir == "" {
+		dir = build(b, "")
+	}
+	w := serve(b, dir, "")
 	// scripts/worker serve execs workerd: its pid is the command's.
 	pid := w.cmd.Process.Pid
 	for range 5 { // warm: compile the module, fill caches
