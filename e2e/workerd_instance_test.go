@@ -365,7 +365,7 @@ func TestWorkerdMemory(t *testing.T) {
 }
 
 // TestWorkerdCollectsBetweenRequests: the kept instance collects its garbage
-// after the requests that leave enough of it (handler.Collected), never in the
+// after the requests that leave enough of it (api.Collector), never in the
 // middle of one, where a collection costs a role check 10-20 ms more.
 func TestWorkerdCollectsBetweenRequests(t *testing.T) {
 	w := serve(t, build(t, testTags), "")

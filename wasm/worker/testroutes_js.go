@@ -28,7 +28,7 @@ package main
 
 import (
 	"encoding/json"
-	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -41,7 +41,7 @@ import (
 
 	"github.com/syumai/workers/cloudflare"
 
-	"whittle/wasm/worker/handler"
+	"whittle/wasm/worker/api"
 )
 
 const testPrefix = "/api/v1/_test/"
@@ -50,7 +50,7 @@ var (
 	goStart  = time.Now()
 	requests atomic.Int64
 	// insideGC counts the API requests during which Go collected garbage
-	// (handler.Collected collects after them, not during).
+	// (api.Collector collects after them, not during).
 	insideGC atomic.Int64
 
 	tasksMu sync.Mutex
@@ -66,20 +66,22 @@ type task struct {
 }
 
 func init() {
-	wrap = func(h http.Handler) http.Handler {
-		panicky := handler.New(nil)
+	serveAPI := wrap
+	wrap = func(a *api.API) func(r api.Request, query string) api.Answer {
+		serve := serveAPI(a)
+		panicky := api.New()
 		panicky.Catalog = func() []byte { panic("whittletest: a deliberate panic") }
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return func(r api.Request, query string) api.Answer {
 			requests.Add(1)
-			switch r.URL.Path {
+			q, _ := url.ParseQuery(query)
+			switch r.Path {
 			case testPrefix + "state":
-				state(w, r)
+				return state(q)
 			case testPrefix + "waituntil":
-				waitUntil(w, r)
+				return waitUntil(q)
 			case testPrefix + "panic":
-				r2 := r.Clone(r.Context())
-				r2.URL.Path = "/api/v1/catalog"
-				panicky.ServeHTTP(w, r2) // the real handler, its recover included
+				r.Path = "/api/v1/catalog"
+				return panicky.Serve(r) // the real API, its recover included
 			case testPrefix + "exit":
 				os.Exit(3)
 			case testPrefix + "trap":
@@ -87,26 +89,26 @@ func init() {
 				// 3 GiB past a heap address: inside the 32-bit address space, far
 				// past the end of the linear memory, so the load traps.
 				sink = *(*byte)(unsafe.Add(unsafe.Pointer(&x), 3<<30))
-				writeTestJSON(w, map[string]any{"trap": "did not trap", "byte": sink})
+				return testJSON(map[string]any{"trap": "did not trap", "byte": sink})
 			case testPrefix + "hang":
 				select {}
 			case testPrefix + "oom":
 				for {
 					hog = append(hog, make([]byte, 256<<20))
 				}
-			default:
-				before := gcCycles()
-				h.ServeHTTP(w, r)
-				if gcCycles() != before {
-					insideGC.Add(1)
-				}
 			}
-		})
+			before := gcCycles()
+			a := serve(r, query)
+			if gcCycles() != before {
+				insideGC.Add(1)
+			}
+			return a
+		}
 	}
 }
 
-func state(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("gc") != "" {
+func state(q url.Values) api.Answer {
+	if q.Get("gc") != "" {
 		runtime.GC() // HeapAlloc is then the live heap
 	}
 	var ms runtime.MemStats
@@ -131,7 +133,7 @@ func state(w http.ResponseWriter, r *http.Request) {
 		"hogs":        len(hog),
 		"tasksListed": 0,
 	}
-	if id := r.URL.Query().Get("task"); id != "" {
+	if id := q.Get("task"); id != "" {
 		tasksMu.Lock()
 		if t, ok := tasks[id]; ok {
 			out["task"] = *t
@@ -139,7 +141,7 @@ func state(w http.ResponseWriter, r *http.Request) {
 		out["tasksListed"] = len(tasks)
 		tasksMu.Unlock()
 	}
-	writeTestJSON(w, out)
+	return testJSON(out)
 }
 
 // gcCycles is the count of Go's completed collections.
@@ -149,13 +151,11 @@ func gcCycles() uint64 {
 	return s[0].Value.Uint64()
 }
 
-func waitUntil(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+func waitUntil(q url.Values) api.Answer {
 	id := q.Get("task")
 	ms, err := strconv.Atoi(q.Get("ms"))
 	if id == "" || err != nil || ms < 0 {
-		http.Error(w, "task and ms wanted", http.StatusBadRequest)
-		return
+		return api.Answer{Status: 400, Header: []string{"Content-Type", "text/plain; charset=utf-8"}, Body: []byte("task and ms wanted\n")}
 	}
 	t := &task{Started: time.Now().UnixMilli()}
 	tasksMu.Lock()
@@ -172,12 +172,10 @@ func waitUntil(w http.ResponseWriter, r *http.Request) {
 	} else {
 		cloudflare.WaitUntil(run)
 	}
-	writeTestJSON(w, map[string]any{"task": id})
+	return testJSON(map[string]any{"task": id})
 }
 
-func writeTestJSON(w http.ResponseWriter, v any) {
+func testJSON(v any) api.Answer {
 	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(b)
+	return api.Answer{Status: 200, Header: []string{"Cache-Control", "no-store", "Content-Type", "application/json; charset=utf-8"}, Body: b}
 }

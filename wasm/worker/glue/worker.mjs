@@ -8,12 +8,13 @@
 //     global scope) and lives while the isolate does. Go's main never returns
 //     (wasm/worker/serve_js.go).
 //   - A request enters Go as one call and its answer comes out as one
-//     (binding.serveBuffered, wasm/worker/bridge_js.go): method, URL, headers
+//     (binding.serveBuffered, wasm/worker/bridge_js.go): method, path, query
 //     and the body's bytes in; status, headers and the answer's bytes out, to
-//     the same http.Handler. syumai/workers's own bridge (binding.handleRequest)
-//     streams both bodies through promises and makes about 60 JS values a
-//     request, each with a Go finalizer; in workerd that cost 1.7 ms of the
-//     isolate's CPU a request, and it leaked a few js.Func callbacks each time.
+//     the API (wasm/worker/api, which needs no net/http). syumai/workers's own
+//     bridge (binding.handleRequest) streams both bodies through promises and
+//     makes about 60 JS values a request, each with a Go finalizer; in workerd
+//     that cost 1.7 ms of the isolate's CPU a request, and it leaked a few
+//     js.Func callbacks each time.
 //   - Requests enter Go one at a time (a promise chain, `queue`). workerd runs an
 //     isolate's requests interleaved on one thread, and Go, on any JS event, runs
 //     every goroutine that is ready. cloudflare.Getenv and cloudflare.WaitUntil
@@ -193,19 +194,16 @@ async function turn(request, body, env, ctx) {
       inst.fail?.(new Error(`Go did not answer within ${limit} ms`));
     }, limit);
     // The request goes in as one call, the answer comes out as one
-    // (wasm/worker/bridge_js.go): method, URL, headers as [name, value, ...],
-    // the body in memory (maybe cut at MAX_BODY + 1, with its length as
-    // Content-Length, which lets the handler read it into one buffer of the
-    // right size).
-    const headers = [];
-    for (const [name, value] of request.headers) {
-      if (name !== "content-length") headers.push(name, value);
-    }
+    // (wasm/worker/bridge_js.go): method, path, query and the body in memory
+    // (maybe cut at MAX_BODY + 1: the API answers 413 past MAX_BODY); the API
+    // reads no header.
+    const url = new URL(request.url);
     const bodyless = request.method === "GET" || request.method === "HEAD" || body === null;
-    if (!bodyless) headers.push("content-length", String(body.length));
     inst.served++;
     const answer = new Promise((resolve) => {
-      inst.binding.serveBuffered(request.method, request.url, headers, bodyless ? null : body, (status, hs, out) => resolve({ status, hs, out }));
+      inst.binding.serveBuffered(request.method, url.pathname, url.search.slice(1), bodyless ? null : body, (status, hs, out) =>
+        resolve({ status, hs, out }),
+      );
     });
     const { status, hs, out } = await Promise.race([answer, death]);
     const h = new Headers();

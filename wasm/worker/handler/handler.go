@@ -1,11 +1,11 @@
-// Package handler is the HTTP face of the engine: the routes of api.md, served by
-// the Cloudflare Worker (package main beside it, GOOS=js) and natively by
-// `go run ./wasm/worker` and scripts/serve.
+// Package handler is the HTTP face of the engine: the routes of api.md, served
+// natively by `go run ./wasm/worker` and scripts/serve, as an http.Handler over
+// package api (which the Worker serves directly, without net/http).
 //
-// It is a thin wrapper. It routes, checks methods, bounds the body at
-// [engine.MaxRequestBytes], adds CORS headers, and turns any panic into a
-// 500 INTERNAL answer; every decision about the body is the engine's, so the
-// answers are byte for byte those of the engine (and of the playground).
+// It is a thin wrapper. It reads the body, at most [engine.MaxRequestBytes] of
+// it, hands the request to [api.API], and writes the answer; every decision
+// about the routes and the body is api's and the engine's, so the answers are
+// byte for byte those of the engine (and of the playground and the Worker).
 //
 //	POST    /api/v1/refine          engine.HandleRefine
 //	POST    /api/v1/recommendation  engine.HandleRecommendation
@@ -18,85 +18,45 @@
 package handler
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"whittle/engine"
+	"whittle/wasm/worker/api"
 )
 
 // APIPrefix is the path prefix of every API route; the rest belongs to the static files.
 const APIPrefix = "/api/"
 
 // JSONContentType is the Content-Type of every API answer, errors included.
-const JSONContentType = "application/json; charset=utf-8"
+const JSONContentType = api.JSONContentType
 
-// CORS answers: any origin may call the API (it keeps no state and reads no
-// cookies), with the methods and the one request header it uses.
-const (
-	corsAllowMethods = "GET, HEAD, POST, OPTIONS"
-	corsAllowHeaders = "Content-Type"
-	corsMaxAge       = "86400" // a day: preflights are pure overhead for a stateless API
-)
-
-// Handler serves the API. Its fields are the engine entry points it wraps
-// ([New] sets them to the engine's); tests may replace them.
+// Handler serves the API. Its API's fields are the engine entry points it
+// wraps ([New] sets them to the engine's); tests may replace them.
 type Handler struct {
-	Refine         func(body []byte) ([]byte, *engine.Error)
-	Recommendation func(body []byte) ([]byte, *engine.Error)
-	Check          func(body []byte) ([]byte, *engine.Error)
-	Catalog        func() []byte
+	*api.API
 	// Static serves every path outside [APIPrefix]; nil answers them 404 NOT_FOUND.
 	Static http.Handler
-	// Log receives panics recovered from the engine (never the client); nil: log.Printf.
-	Log func(format string, args ...any)
 }
 
 // New returns the API handler over the engine, with static (may be nil) for the
 // paths outside [APIPrefix].
 func New(static http.Handler) *Handler {
-	return &Handler{
-		Refine:         engine.HandleRefine,
-		Recommendation: engine.HandleRecommendation,
-		Check:          engine.HandleCheck,
-		Catalog:        engine.HandleCatalog,
-		Static:         static,
-	}
+	return &Handler{API: api.New(), Static: static}
 }
 
-// route is one API path: the methods it answers and how.
-type route struct {
-	allow string // the Allow header: its methods, OPTIONS included
-	serve func(h *Handler, w http.ResponseWriter, r *http.Request)
-}
-
-var routes = map[string]route{
-	"/api/v1/refine": {"POST, OPTIONS", func(h *Handler, w http.ResponseWriter, r *http.Request) {
-		h.post(w, r, h.Refine)
-	}},
-	"/api/v1/recommendation": {"POST, OPTIONS", func(h *Handler, w http.ResponseWriter, r *http.Request) {
-		h.post(w, r, h.Recommendation)
-	}},
-	"/api/v1/check": {"POST, OPTIONS", func(h *Handler, w http.ResponseWriter, r *http.Request) {
-		h.post(w, r, h.Check)
-	}},
-	"/api/v1/catalog": {"GET, HEAD, OPTIONS", func(h *Handler, w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, r, http.StatusOK, h.Catalog())
-	}},
-}
-
-// ServeHTTP routes r. A panic anywhere below becomes a 500 INTERNAL JSON answer
-// when nothing was written yet; the panic value is logged, never sent.
+// ServeHTTP reads r's body and writes what the API answers.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, APIPrefix) && h.Static != nil {
 		h.Static.ServeHTTP(w, r)
 		return
 	}
-	tw := &trackingWriter{ResponseWriter: w}
+	// A panic below the API's (which answers 500 itself): in the writer, say.
+	// It becomes a 500 INTERNAL answer when nothing was written yet; the panic
+	// value is logged, never sent.
+	wrote := false
 	defer func() {
 		v := recover()
 		if v == nil {
@@ -105,42 +65,49 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if v == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
 			panic(v)
 		}
-		h.logf("whittle: panic serving %s %s: %v", r.Method, r.URL.Path, v)
-		if !tw.wrote {
-			writeError(tw, r, engine.NewError(engine.CodeInternal, "internal error"))
+		logf := log.Printf
+		if h.Log != nil {
+			logf = h.Log
+		}
+		logf("whittle: panic serving %s %s: %v", r.Method, r.URL.Path, v)
+		if !wrote {
+			write(w, api.Error(r.Method, engine.NewError(engine.CodeInternal, "internal error")), &wrote)
 		}
 	}()
-	h.serveAPI(tw, r)
+	req := api.Request{Method: r.Method, Path: r.URL.Path}
+	if r.ContentLength > engine.MaxRequestBytes {
+		req.TooLarge = true
+		drain(r)
+	} else if body, err := readBody(r); err != nil {
+		e := &engine.Error{Code: engine.CodeInvalidRequest, Message: "reading the body: " + err.Error(), Field: "body", Offset: -1}
+		write(w, api.Error(r.Method, e), &wrote)
+		return
+	} else {
+		req.Body = body
+		if len(body) > engine.MaxRequestBytes {
+			drain(r)
+		}
+	}
+	write(w, h.Serve(req), &wrote)
 }
 
-func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	rt, ok := routes[r.URL.Path]
-	if !ok {
-		writeError(w, r, engine.NewError(engine.CodeNotFound, fmt.Sprintf("no route %s; see /api/v1/refine, /api/v1/recommendation, /api/v1/check, /api/v1/catalog", r.URL.Path)))
-		return
+// write writes the answer a, and sets *wrote before its status goes out.
+func write(w http.ResponseWriter, a api.Answer, wrote *bool) {
+	hd := w.Header()
+	for i := 0; i+1 < len(a.Header); i += 2 {
+		hd.Add(a.Header[i], a.Header[i+1])
 	}
-	if r.Method == http.MethodOptions {
-		hd := w.Header()
-		hd.Set("Allow", rt.allow)
-		hd.Set("Access-Control-Allow-Methods", rt.allow)
-		hd.Set("Access-Control-Allow-Headers", corsAllowHeaders)
-		hd.Set("Access-Control-Max-Age", corsMaxAge)
-		w.WriteHeader(http.StatusNoContent)
-		return
+	*wrote = true
+	w.WriteHeader(a.Status)
+	if len(a.Body) > 0 {
+		w.Write(a.Body) //nolint:errcheck // the client went away; nothing to tell it
 	}
-	if !allows(rt.allow, r.Method) {
-		w.Header().Set("Allow", rt.allow)
-		writeError(w, r, engine.NewError(engine.CodeMethod, fmt.Sprintf("%s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, rt.allow)))
-		return
-	}
-	rt.serve(h, w, r)
 }
 
 // readBody reads at most engine.MaxRequestBytes+1 bytes of r's body into one
 // buffer, sized by Content-Length when the request gives one: io.ReadAll
 // starts at 512 bytes and doubles, which leaves about twice the body in
-// garbage (a third of a role check's allocations in WebAssembly).
+// garbage.
 func readBody(r *http.Request) ([]byte, error) {
 	limit := int64(engine.MaxRequestBytes) + 1
 	size := int64(512)
@@ -164,37 +131,6 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 }
 
-// post reads the body, at most engine.MaxRequestBytes of it, and answers what
-// the engine entry point says.
-func (h *Handler) post(w http.ResponseWriter, r *http.Request, entry func([]byte) ([]byte, *engine.Error)) {
-	if r.ContentLength > engine.MaxRequestBytes {
-		drain(r)
-		writeError(w, r, tooLarge())
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, r, tooLarge())
-			return
-		}
-		writeError(w, r, &engine.Error{Code: engine.CodeInvalidRequest, Message: "reading the body: " + err.Error(), Field: "body", Offset: -1})
-		return
-	}
-	if len(body) > engine.MaxRequestBytes {
-		drain(r)
-		writeError(w, r, tooLarge())
-		return
-	}
-	out, e := entry(body)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	writeJSON(w, r, http.StatusOK, out)
-}
-
 // maxDrainBytes bounds how much of a refused body is read and thrown away
 // before the 413 is sent. A client that writes its whole body before reading the
 // answer (most do) would otherwise see the connection closed under it ("broken
@@ -205,67 +141,3 @@ const maxDrainBytes = 2 * engine.MaxRequestBytes
 func drain(r *http.Request) {
 	io.Copy(io.Discard, io.LimitReader(r.Body, maxDrainBytes))
 }
-
-func tooLarge() *engine.Error {
-	e := engine.NewError(engine.CodeTooLarge, fmt.Sprintf("the body is larger than %d bytes", engine.MaxRequestBytes))
-	e.Field = "body"
-	return e
-}
-
-func (h *Handler) logf(format string, args ...any) {
-	if h.Log != nil {
-		h.Log(format, args...)
-		return
-	}
-	log.Printf(format, args...)
-}
-
-// allows reports whether the Allow list allow ("GET, HEAD, OPTIONS") names method.
-func allows(allow, method string) bool {
-	for m := range strings.SplitSeq(allow, ", ") {
-		if m == method {
-			return true
-		}
-	}
-	return false
-}
-
-func writeError(w http.ResponseWriter, r *http.Request, e *engine.Error) {
-	writeJSON(w, r, e.Status(), e.JSON())
-}
-
-// writeJSON writes body with status and the API's headers (no body for HEAD).
-func writeJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) {
-	hd := w.Header()
-	hd.Set("Content-Type", JSONContentType)
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	if r.Method == http.MethodHead {
-		// No Content-Length: the Workers runtime sends a body of that length
-		// through a FixedLengthStream, which fails when none comes.
-		w.WriteHeader(status)
-		return
-	}
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	w.Write(body) //nolint:errcheck // the client went away; nothing to tell it
-}
-
-// trackingWriter records whether the header was written, so that a recovered
-// panic answers 500 only when it still can.
-type trackingWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (t *trackingWriter) WriteHeader(status int) {
-	t.wrote = true
-	t.ResponseWriter.WriteHeader(status)
-}
-
-func (t *trackingWriter) Write(b []byte) (int, error) {
-	t.wrote = true
-	return t.ResponseWriter.Write(b)
-}
-
-func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }

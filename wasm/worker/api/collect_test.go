@@ -1,8 +1,6 @@
-package handler
+package api
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -34,14 +32,14 @@ func gcCycles() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// garbage is what each request of TestCollectedBetweenRequests leaves: the
+// garbage is what each request of TestCollectorBetweenRequests leaves: the
 // request after it drops it.
 var garbage []byte
 
-// TestCollectedBetweenRequests: with Go's own pacing off, as in the Worker,
-// Collected collects after the requests that leave the heap past the budget,
+// TestCollectorBetweenRequests: with Go's own pacing off, as in the Worker,
+// a Collector collects after the requests that leave the heap past the budget,
 // and never inside one.
-func TestCollectedBetweenRequests(t *testing.T) {
+func TestCollectorBetweenRequests(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	const mib = 1 << 20
 	for _, c := range []struct {
@@ -53,24 +51,20 @@ func TestCollectedBetweenRequests(t *testing.T) {
 		{64 * mib, 0, 0},
 	} {
 		inside := 0
-		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c0 := &Collector{Budget: c.budget}
+		serve := func() {
 			before := gcCycles()
 			garbage = make([]byte, mib)
 			garbage[len(garbage)-1] = 1
-			w.WriteHeader(http.StatusNoContent)
 			if gcCycles() != before {
 				inside++
 			}
-		})
-		h := Collected(next, c.budget)
+			c0.After()
+		}
 		runtime.GC()
 		start := gcCycles()
 		for range 24 {
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
-			if w.Code != http.StatusNoContent {
-				t.Fatalf("status %d", w.Code)
-			}
+			serve()
 		}
 		n := gcCycles() - start
 		if n < c.min || n > c.max {
