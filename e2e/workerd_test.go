@@ -473,7 +473,10 @@ func BenchmarkWorkerdRoles(b *testing.B) {
 // article request: Go's start with cold code, the built-in catalog, the refine;
 // its latency and the CPU time of workerd's main thread.
 func BenchmarkWorkerdFirst(b *testing.B) {
-	dir := build(b, "")
+	dir := os.Getenv("WHITTLE_BENCH_BUILD") // as in benchWorkerd
+	if dir == "" {
+		dir = build(b, "")
+	}
 	article := articleRequest(b)
 	want := nativeRefine(b, article)
 	times := make([]time.Duration, 0, b.N)
