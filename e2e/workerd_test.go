@@ -362,6 +362,13 @@ func TestWorkerd(t *testing.T) {
 		})
 	}
 
+	t.Run("escaped path", func(t *testing.T) {
+		// The path is decoded, as net/http decodes it natively.
+		if got := w.do(t, "GET", "/api/v1/%63atalog", nil); got.status != 200 || !bytes.Equal(got.body, engine.HandleCatalog()) {
+			t.Errorf("GET /api/v1/%%63atalog through workerd: %d %s", got.status, got.body)
+		}
+	})
+
 	t.Run("bundle size", func(t *testing.T) {
 		// What wrangler uploads, gzip-compressed, against the free plan's limit.
 		var gz bytes.Buffer

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"net/url"
 	"syscall/js"
 
 	"whittle/wasm/worker/api"
@@ -13,7 +14,7 @@ import (
 //
 //	binding.serveBuffered(method, path, query, body, done)
 //
-// with path the URL's path ("/api/v1/refine"), query its query string without
+// with path the URL's path as written ("/api/v1/refine"), query its query string without
 // "?", body a Uint8Array or null, and done a function that gets the answer:
 // done(status, headers, body), headers as [name, value, ...] and body a
 // Uint8Array (empty for none). serve runs on a goroutine of its own, so it may
@@ -34,6 +35,10 @@ func bridge(serve func(r api.Request, query string) api.Answer, c *api.Collector
 	uint8Array := js.Global().Get("Uint8Array")
 	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		r := api.Request{Method: args[0].String(), Path: args[1].String()}
+		// Decoded, as net/http decodes a URL's path (url.URL.Path).
+		if p, err := url.PathUnescape(r.Path); err == nil {
+			r.Path = p
+		}
 		query := args[2].String()
 		if body := args[3]; !body.IsNull() {
 			r.Body = make([]byte, body.Length())

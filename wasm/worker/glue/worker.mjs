@@ -25,7 +25,7 @@
 //     engine does no I/O, so the queue costs no throughput: Go's work is serial
 //     anyway.
 //   - So that a slow upload cannot hold the queue, a request's body is read before
-//     its turn (at most MAX_BODY + 1 bytes: the handler answers 413 past MAX_BODY);
+//     its turn (at most MAX_BODY + 1 bytes: the API answers 413 past MAX_BODY);
 //     the answer comes whole (answers are JSON of at most a few hundred KB).
 //   - env and ctx reach Go as with the generated glue (cloudflare.Getenv,
 //     cloudflare.WaitUntil read the runtime context): the context of the instance
@@ -62,7 +62,8 @@ const NULL_BODY = [101, 204, 205, 304];
 // INTERNAL is the handler's 500 answer, byte for byte (engine.CodeInternal).
 const INTERNAL = "{\n  \"error\": {\n    \"code\": \"INTERNAL\",\n    \"message\": \"internal error\"\n  }\n}\n";
 
-// syumai/workers calls this global to catch JS exceptions in Go's calls.
+// syumai/workers calls this global to catch JS exceptions in Go's calls (its
+// cloudflare package, which the test build links).
 globalThis.tryCatch = (fn) => {
   try {
     return { result: fn() };
