@@ -480,10 +480,7 @@ func BenchmarkWorkerdRoles(b *testing.B) {
 // article request: Go's start with cold code, the built-in catalog, the refine;
 // its latency and the CPU time of workerd's main thread.
 func BenchmarkWorkerdFirst(b *testing.B) {
-	dir := os.Getenv("WHITTLE_BENCH_BUILD") // as in benchWorkerd
-	if dir == "" {
-		dir = build(b, "")
-	}
+	dir := benchBuild(b)
 	article := articleRequest(b)
 	want := nativeRefine(b, article)
 	times := make([]time.Duration, 0, b.N)
@@ -511,12 +508,17 @@ func BenchmarkWorkerdFirst(b *testing.B) {
 	b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds())/1000, "cpu-median-ms")
 }
 
-func benchWorkerd(b *testing.B, method, path string, body []byte) {
-	dir := os.Getenv("WHITTLE_BENCH_BUILD") // another build to measure (an A/B's other half)
-	if dir == "" {
-		dir = build(b, "")
+// benchBuild is the build the benchmarks measure: $WHITTLE_BENCH_BUILD (another
+// build, an A/B's other half), else the production build of this tree.
+func benchBuild(b *testing.B) string {
+	if dir := os.Getenv("WHITTLE_BENCH_BUILD"); dir != "" {
+		return dir
 	}
-	w := serve(b, dir, "")
+	return build(b, "")
+}
+
+func benchWorkerd(b *testing.B, method, path string, body []byte) {
+	w := serve(b, benchBuild(b), "")
 	// scripts/worker serve execs workerd: its pid is the command's.
 	pid := w.cmd.Process.Pid
 	for range 5 { // warm: compile the module, fill caches

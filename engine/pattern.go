@@ -169,10 +169,7 @@ func appendFold(dst []byte, s string) []byte {
 			}
 			return dst
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		out[i] = c
+		out[i] = lowerASCII(c)
 	}
 	return dst
 }

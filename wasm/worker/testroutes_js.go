@@ -175,7 +175,8 @@ func waitUntil(q url.Values) api.Answer {
 	return testJSON(map[string]any{"task": id})
 }
 
+// testJSON is v as a 200 answer with the API's headers (the test routes are GETs).
 func testJSON(v any) api.Answer {
 	b, _ := json.Marshal(v)
-	return api.Answer{Status: 200, Header: []string{"Cache-Control", "no-store", "Content-Type", "application/json; charset=utf-8"}, Body: b}
+	return api.JSON("GET", 200, b)
 }

@@ -59,16 +59,6 @@ type Answer struct {
 	Body   []byte
 }
 
-// Get returns the first value of the header name (canonical form), or "".
-func (a Answer) Get(name string) string {
-	for i := 0; i+1 < len(a.Header); i += 2 {
-		if a.Header[i] == name {
-			return a.Header[i+1]
-		}
-	}
-	return ""
-}
-
 // API serves the routes. Its fields are the engine entry points it wraps
 // ([New] sets them to the engine's); tests may replace them.
 type API struct {
@@ -116,7 +106,7 @@ var routes = map[string]route{
 func (a *API) Serve(r Request) (ans Answer) {
 	defer func() {
 		if v := recover(); v != nil {
-			a.logf("whittle: panic serving %s %s: %v", r.Method, r.Path, v)
+			a.Logf("whittle: panic serving %s %s: %v", r.Method, r.Path, v)
 			ans = Error(r.Method, engine.NewError(engine.CodeInternal, "internal error"))
 		}
 	}()
@@ -156,7 +146,8 @@ func (a *API) post(r Request, entry func([]byte) ([]byte, *engine.Error)) Answer
 	return JSON(r.Method, statusOK, out)
 }
 
-func (a *API) logf(format string, args ...any) {
+// Logf logs a recovered panic: to a.Log, or without one to log.Printf.
+func (a *API) Logf(format string, args ...any) {
 	if a.Log != nil {
 		a.Log(format, args...)
 		return

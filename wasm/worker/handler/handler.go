@@ -19,7 +19,6 @@ package handler
 
 import (
 	"io"
-	"log"
 	"net/http"
 	"strings"
 
@@ -65,11 +64,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if v == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
 			panic(v)
 		}
-		logf := log.Printf
-		if h.Log != nil {
-			logf = h.Log
-		}
-		logf("whittle: panic serving %s %s: %v", r.Method, r.URL.Path, v)
+		h.Logf("whittle: panic serving %s %s: %v", r.Method, r.URL.Path, v)
 		if !wrote {
 			write(w, api.Error(r.Method, engine.NewError(engine.CodeInternal, "internal error")), &wrote)
 		}
