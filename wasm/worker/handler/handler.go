@@ -70,17 +70,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	req := api.Request{Method: r.Method, Path: r.URL.Path}
-	if r.ContentLength > engine.MaxRequestBytes {
-		req.TooLarge = true
-		drain(r)
-	} else if body, err := readBody(r); err != nil {
-		e := &engine.Error{Code: engine.CodeInvalidRequest, Message: "reading the body: " + err.Error(), Field: "body", Offset: -1}
-		write(w, api.Error(r.Method, e), &wrote)
-		return
-	} else {
-		req.Body = body
-		if len(body) > engine.MaxRequestBytes {
-			drain(r)
+	if r.Method == http.MethodPost { // the API reads a body only for its POST routes
+		var err error
+		if req.Body, req.TooLarge, err = apiBody(r); err != nil {
+			e := &engine.Error{Code: engine.CodeInvalidRequest, Message: "reading the body: " + err.Error(), Field: "body", Offset: -1}
+			write(w, api.Error(r.Method, e), &wrote)
+			return
 		}
 	}
 	write(w, h.Serve(req), &wrote)
@@ -97,6 +92,21 @@ func write(w http.ResponseWriter, a api.Answer, wrote *bool) {
 	if len(a.Body) > 0 {
 		w.Write(a.Body) //nolint:errcheck // the client went away; nothing to tell it
 	}
+}
+
+// apiBody reads r's body for the API: at most engine.MaxRequestBytes+1 bytes,
+// the rest drained. tooLarge is set, and nothing read but drained, when the
+// Content-Length is over the bound already.
+func apiBody(r *http.Request) (body []byte, tooLarge bool, err error) {
+	if r.ContentLength > engine.MaxRequestBytes {
+		drain(r)
+		return nil, true, nil
+	}
+	body, err = readBody(r)
+	if err == nil && len(body) > engine.MaxRequestBytes {
+		drain(r)
+	}
+	return body, false, err
 }
 
 // readBody reads at most engine.MaxRequestBytes+1 bytes of r's body into one
