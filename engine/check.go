@@ -44,8 +44,6 @@ type PolicyCheck struct {
 	Redundant []string    `json:"redundant"`
 	Whittle   WhittleDiff `json:"whittle"`
 	Size      CheckSize   `json:"size"`
-	// Answer is Whittle's own answer for the policy (for a page that shows it).
-	Answer *Response `json:"-"`
 }
 
 // ActionIssue is one action a candidate gets wrong (C1).
@@ -368,7 +366,7 @@ func (s *Session) checkOne(req *Request, cand candidate, limit int64) (pc Policy
 	u := res.universe
 	orig := req.Policy
 	pc = PolicyCheck{CandidateAction: cand.action, OverPermissive: []ActionIssue{}, UnderPermissive: []ActionIssue{},
-		Broader: []BroaderPattern{}, Answer: respond(req, res)}
+		Broader: []BroaderPattern{}}
 	var text []byte
 	var doc *Policy
 	var kept []int

@@ -1,0 +1,99 @@
+// bench-ab.mjs DIR_A DIR_B ROUNDS ROUTE=FILE...: two builds of the Worker (each a
+// directory with worker.mjs, wasm_exec.js and app.wasm) compared in one Node
+// process, for changes smaller than this machine's noise. Each build runs in its
+// own kept instance (as bench-node.mjs runs one); every round sends each route
+// a block of 10 requests to A and to B, in turns (ABBA), and reads the CPU time
+// of the thread across the block (Linux /proc/thread-self/schedstat; a block is
+// long enough that the scheduler's ticks do not bias it). What drifts in the
+// machine's load drifts for both.
+//
+// Prints, per route, as JSON: the mean CPU ms per request of each build, the
+// median over rounds of B's block over A's (the ratio, with its 10th and 90th
+// percentiles), and each build's largest single request (CPU ms, tick-biased).
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [dirA, dirB, roundsArg, ...routeArgs] = process.argv.slice(2);
+const rounds = Number(roundsArg || 40);
+const block = 10;
+
+const works = [];
+async function load(dir) {
+  const work = mkdtempSync(join(tmpdir(), "whittle-ab-"));
+  works.push(work);
+  for (const f of ["worker.mjs", "wasm_exec.js", "app.wasm"]) copyFileSync(join(dir, f), join(work, f));
+  writeFileSync(
+    join(work, "runtime.mjs"),
+    `import { readFileSync } from "node:fs";
+const mod = new WebAssembly.Module(readFileSync(new URL("./app.wasm", import.meta.url)));
+export async function loadModule() { return mod; }
+export function createRuntimeContext({ env, ctx, binding }) { return { env, ctx, binding }; }
+`,
+  );
+  return (await import(pathToFileURL(join(work, "worker.mjs")).href)).default;
+}
+console.log = (...args) => console.error(...args); // the glue's logs: stderr
+const ctx = { waitUntil() {}, passThroughOnException() {} };
+const threadNs = () => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
+
+async function one(worker, route, body) {
+  const res = await worker.fetch(
+    new Request("http://127.0.0.1/api/v1/" + route, { method: "POST", body, headers: { "Content-Type": "application/json" } }),
+    {},
+    ctx,
+  );
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${route}: status ${res.status}: ${text}`);
+  return text;
+}
+
+const builds = [await load(dirA), await load(dirB)];
+const routes = routeArgs.map((a) => {
+  const [route, file] = a.split("=");
+  return { route, body: readFileSync(file), cpu: [[], []], max: [0, 0] };
+});
+// Warm both: tier-up, caches; and the answers must be as long (the
+// recommendation's hold the time they were made).
+for (const r of routes) {
+  let answers = [];
+  for (const [i, w] of builds.entries()) for (let k = 0; k < 20; k++) answers[i] = await one(w, r.route, r.body);
+  if (answers[0].length !== answers[1].length) throw new Error(`${r.route}: the two builds answer differently`);
+}
+for (let round = 0; round < rounds; round++) {
+  for (const r of routes) {
+    const order = round % 2 === 0 ? [0, 1, 1, 0] : [1, 0, 0, 1];
+    const sum = [0, 0];
+    for (const b of order) {
+      const t0 = threadNs();
+      for (let k = 0; k < block / 2; k++) {
+        const s0 = threadNs();
+        await one(builds[b], r.route, r.body);
+        r.max[b] = Math.max(r.max[b], (threadNs() - s0) / 1e6);
+      }
+      sum[b] += (threadNs() - t0) / 1e6;
+    }
+    r.cpu[0].push(sum[0] / block);
+    r.cpu[1].push(sum[1] / block);
+  }
+}
+for (const w of works) rmSync(w, { recursive: true, force: true });
+
+const q = (v, p) => v.slice().sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * p))];
+const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+for (const r of routes) {
+  const ratios = r.cpu[0].map((a, i) => r.cpu[1][i] / a);
+  console.info(
+    JSON.stringify({
+      route: r.route,
+      meanA: +mean(r.cpu[0]).toFixed(2),
+      meanB: +mean(r.cpu[1]).toFixed(2),
+      ratio: +q(ratios, 0.5).toFixed(3),
+      ratioP10: +q(ratios, 0.1).toFixed(3),
+      ratioP90: +q(ratios, 0.9).toFixed(3),
+      maxA: +r.max[0].toFixed(1),
+      maxB: +r.max[1].toFixed(1),
+    }),
+  );
+}
