@@ -8,11 +8,19 @@ import (
 // marshalIndent encodes v as 2-space indented JSON without escaping <, >, &,
 // with a final newline: the one output form of every answer.
 //
-// It is json.Encoder's output with SetIndent("", "  "), byte for byte
-// (FuzzIndentCompact), made faster: encoding/json indents by running its
-// validating scanner over every byte it has just written, which is about half
-// the cost of an answer in WebAssembly; indentCompact only copies.
+// It is json.Encoder's output with SetIndent("", "  "), byte for byte. The
+// answer types write themselves (writeJSON, encode.go;
+// TestWriteJSONAsEncodingJSON); any other value goes through encoding/json
+// and is indented by indentCompact (FuzzIndentCompact): encoding/json indents
+// by running its validating scanner over every byte it has just written,
+// which was about half the cost of an answer in WebAssembly; indentCompact
+// only copies.
 func marshalIndent(v any) []byte {
+	if x, ok := v.(writable); ok { // the answers: without reflection (encode.go)
+		w := jsonWriter{b: make([]byte, 0, 4<<10)}
+		x.writeJSON(&w)
+		return append(w.b, '\n')
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -28,8 +36,10 @@ func marshalIndent(v any) []byte {
 // indented as json.Indent(dst, src, "", "  ") would: a member or an element
 // per line, "{}" and "[]" kept on one line, and the bytes after the value
 // (a newline) copied.
-func indentCompact(dst, src []byte) []byte {
-	depth := 0
+func indentCompact(dst, src []byte) []byte { return indentCompactAt(dst, src, 0) }
+
+// indentCompactAt is indentCompact for a value that stands depth levels deep.
+func indentCompactAt(dst, src []byte, depth int) []byte {
 	open := false // the last byte was { or [: the line break waits for what follows
 	for i := 0; i < len(src); i++ {
 		c := src[i]
