@@ -41,7 +41,10 @@ func (p *page) pickExplained(i int, before string) {
 	p.t.Helper()
 	p.waitFor("the explanation of change "+itoa(i), testid("explanations")+`.querySelector('[data-change="`+itoa(i)+`"]') !== null`)
 	eval[bool](p, testid("explanations")+`.querySelector('[data-change="`+itoa(i)+`"]').click() || true`)
-	p.waitFor("the selection of change "+itoa(i), `WhittleEditor.editors["policy-input"].selectedText() !== `+jsString(before))
+	// The pick selects asynchronously (the change may be located by the
+	// engine's worker): wait for a selection that is there and new. A
+	// pasted text leaves none, which differs from the last pick's too.
+	p.waitFor("the selection of change "+itoa(i), `((t) => t !== "" && t !== `+jsString(before)+`)(WhittleEditor.editors["policy-input"].selectedText())`)
 }
 
 // TestBrowserWorkerSelectChange picks a change's explanation in results the
