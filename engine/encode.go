@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -204,12 +205,7 @@ func (w *jsonWriter) change(c *Change) {
 	if len(c.AccessLevels) > 0 {
 		w.key("accessLevels")
 		w.open('{')
-		keys := make([]string, 0, len(c.AccessLevels))
-		for l := range c.AccessLevels {
-			keys = append(keys, l)
-		}
-		slices.Sort(keys)
-		for _, l := range keys {
+		for _, l := range slices.Sorted(maps.Keys(c.AccessLevels)) {
 			w.next()
 			w.b = append(appendString(w.b, l), ':', ' ')
 			w.b = strconv.AppendInt(w.b, int64(c.AccessLevels[l]), 10)

@@ -168,8 +168,9 @@ func (t *trie) expand(n *trieNode) []*trieNode {
 	n.children = cs.place(placed)
 	t.meter.match(nodeCost * len(n.children))
 	for _, c := range n.children {
-		// Within the parent's range: the child's prefix extends the parent's.
-		c.lo, c.hi = t.u.foldedRange(c.key, n.lo, n.hi)
+		// Within the parent's range: the child's prefix (a folded key)
+		// extends the parent's.
+		c.lo, c.hi = t.u.keys.prefixRange(c.key, n.lo, n.hi)
 		t.finish(c)
 	}
 	sort.Slice(n.children, func(i, j int) bool { return n.children[i].key < n.children[j].key })

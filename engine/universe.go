@@ -332,12 +332,6 @@ func (u *universe) prefixRange(prefix string) (lo, hi int) {
 	return lo, hi
 }
 
-// foldedRange is prefixRange for a folded key, within [a, b) (a range that
-// holds every action starting with key).
-func (u *universe) foldedRange(key string, a, b int) (lo, hi int) {
-	return u.keys.prefixRange(key, a, b)
-}
-
 // compareFoldASCII compares a folded key with an ASCII string folded on the fly.
 func compareFoldASCII(key, s string) int {
 	for i := 0; i < len(key) && i < len(s); i++ {
