@@ -12,33 +12,20 @@
 // clock moves at the scheduler's ticks (4 ms), so one block's reading is coarse;
 // the means over many rounds are not. An A/A run (one build against itself,
 // 60 rounds) gave ratios of 0.96–1.00, each interval holding 1.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ctx, stage, threadNs } from "./node-runtime.mjs";
 
 const [dirA, dirB, roundsArg, ...routeArgs] = process.argv.slice(2);
 const rounds = Number(roundsArg || 40);
 const block = 10;
 
-const works = [];
 async function load(dir) {
-  const work = mkdtempSync(join(tmpdir(), "whittle-ab-"));
-  works.push(work);
-  for (const f of ["worker.mjs", "wasm_exec.js", "app.wasm"]) copyFileSync(join(dir, f), join(work, f));
-  writeFileSync(
-    join(work, "runtime.mjs"),
-    `import { readFileSync } from "node:fs";
-const mod = new WebAssembly.Module(readFileSync(new URL("./app.wasm", import.meta.url)));
-export async function loadModule() { return mod; }
-export function createRuntimeContext({ env, ctx, binding }) { return { env, ctx, binding }; }
-`,
-  );
+  const work = stage(dir, "whittle-ab-");
   return (await import(pathToFileURL(join(work, "worker.mjs")).href)).default;
 }
 console.log = (...args) => console.error(...args); // the glue's logs: stderr
-const ctx = { waitUntil() {}, passThroughOnException() {} };
-const threadNs = () => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
 
 async function one(worker, route, body) {
   const res = await worker.fetch(
@@ -80,7 +67,6 @@ for (let round = 0; round < rounds; round++) {
     r.cpu[1].push(sum[1] / block);
   }
 }
-for (const w of works) rmSync(w, { recursive: true, force: true });
 
 const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
 for (const r of routes) {

@@ -30,10 +30,10 @@
 // short request's "cpu" is off by up to a tick: for the kept instance the
 // thread's CPU is also given as the mean over all N requests ("cpuMean": the
 // thread's CPU across the whole run, divided by N), which the ticks do not bias.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ctx, stage, threadNs } from "./node-runtime.mjs";
 
 const [dir, requestFile, nArg, isoArg, ...routeArgs] = process.argv.slice(2);
 const n = Number(nArg || 50);
@@ -41,20 +41,7 @@ const isolates = Number(isoArg || 10);
 const body = readFileSync(requestFile);
 
 // The glue, its wasm_exec.js and app.wasm, with runtime.mjs for Node.
-const work = mkdtempSync(join(tmpdir(), "whittle-bench-"));
-for (const f of ["worker.mjs", "wasm_exec.js", "app.wasm"]) copyFileSync(join(dir, f), join(work, f));
-writeFileSync(
-  join(work, "runtime.mjs"),
-  `import { readFileSync } from "node:fs";
-const bytes = readFileSync(new URL("./app.wasm", import.meta.url));
-const c0 = process.cpuUsage(), t0 = performance.now();
-const mod = new WebAssembly.Module(bytes);
-const c = process.cpuUsage(c0);
-export const compiled = { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
-export async function loadModule() { return mod; }
-export function createRuntimeContext({ env, ctx, binding }) { return { env, ctx, binding }; }
-`,
-);
+const work = stage(dir, "whittle-bench-");
 const { compiled } = await import(pathToFileURL(join(work, "runtime.mjs")).href);
 
 // workerd's FixedLengthStream, which syumai/workers uses for an answer with a
@@ -86,13 +73,10 @@ globalThis.FixedLengthStream ??= class FixedLengthStream extends TransformStream
   await res.arrayBuffer();
 }
 
-// threadNs is the CPU time of this thread so far, in nanoseconds.
-const threadNs = () => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
 
 const env = {};
 // The glue logs retirements with console.log: to stderr, so that stdout is the JSON.
 console.log = (...args) => console.error(...args);
-const ctx = { waitUntil() {}, passThroughOnException() {} };
 let isolate = 0;
 const fresh = async () => (await import(pathToFileURL(join(work, "worker.mjs")).href + "?isolate=" + ++isolate)).default;
 
@@ -178,7 +162,6 @@ if (n > 0) {
     aged = { route, runs };
   }
 }
-rmSync(work, { recursive: true, force: true });
 
 const stat = (runs, k) => {
   const v = runs.map((r) => r[k]).sort((a, b) => a - b);
