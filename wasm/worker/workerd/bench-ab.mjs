@@ -3,14 +3,14 @@
 // process, for changes smaller than this machine's noise. Each build runs in its
 // own kept instance (as bench-node.mjs runs one); every round sends each route
 // a block of 10 requests to A and to B, in turns (ABBA), and reads the CPU time
-// of the thread across the block (Linux /proc/thread-self/schedstat). What
-// drifts in the machine's load drifts for both.
+// of the thread across the block. What drifts in the machine's load drifts for
+// both.
 //
 // Prints, per route, as JSON: the mean CPU ms per request of each build, their
 // ratio (B's over A's) with a 95 % interval from the rounds' paired differences,
-// and each build's largest single request (CPU ms, tick-biased). The thread's
-// clock moves at the scheduler's ticks (4 ms), so one block's reading is coarse;
-// the means over many rounds are not. An A/A run (one build against itself,
+// and each build's largest single request (CPU ms). The CPU is the thread's own
+// clock (threadNs in node-runtime.mjs). One block says little on a shared
+// machine; the means over many rounds do. An A/A run (one build against itself,
 // 60 rounds) gave ratios of 0.96–1.00, each interval holding 1.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

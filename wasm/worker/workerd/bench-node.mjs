@@ -22,14 +22,12 @@
 //     ("collections", see below).
 //
 // Prints medians, 90th and 99th percentiles and maxima in milliseconds, as JSON, of wall time, of
-// "cpu": the CPU time of the thread that runs the request (Linux
-// /proc/thread-self/schedstat; what a Worker's CPU time counts), and of "cpuAll":
-// process.cpuUsage, that thread plus V8's helper threads, which compile and
-// optimize the 7 MB of wasm in the background. The kernel brings a running
-// thread's schedstat up to date only at scheduler ticks and switches, so one
-// short request's "cpu" is off by up to a tick: for the kept instance the
-// thread's CPU is also given as the mean over all N requests ("cpuMean": the
-// thread's CPU across the whole run, divided by N), which the ticks do not bias.
+// "cpu": the CPU time of the thread that runs the request (what a Worker's CPU
+// time counts; the thread's own clock, see threadNs in node-runtime.mjs), and of
+// "cpuAll": process.cpuUsage, that thread plus V8's helper threads, which
+// compile and optimize the 7 MB of wasm in the background. For the kept
+// instance the thread's CPU is also given as the mean over all N requests
+// ("cpuMean": the thread's CPU across the whole run, divided by N).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
