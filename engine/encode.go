@@ -96,26 +96,13 @@ func (w *jsonWriter) boolOmit(k string, v bool) {
 func (w *jsonWriter) null() { w.b = append(w.b, "null"...) }
 
 // strings writes a list of strings, null when nil.
-func (w *jsonWriter) strings(k string, v []string) {
-	w.key(k)
-	if v == nil {
-		w.null()
-		return
-	}
-	w.open('[')
-	for _, s := range v {
-		w.next()
-		w.b = appendString(w.b, s)
-	}
-	w.close(']')
-}
+func (w *jsonWriter) strings(k string, v []string) { list(w, k, v, (*jsonWriter).element) }
 
 // stringsOmit is strings for a field tagged omitempty.
-func (w *jsonWriter) stringsOmit(k string, v []string) {
-	if len(v) > 0 {
-		w.strings(k, v)
-	}
-}
+func (w *jsonWriter) stringsOmit(k string, v []string) { listOmit(w, k, v, (*jsonWriter).element) }
+
+// element writes a string of a list.
+func (w *jsonWriter) element(s *string) { w.b = appendString(w.b, *s) }
 
 // raw writes a JSON text as it stands, indented where it stands; null when
 // nil (a json.RawMessage).
